@@ -1,0 +1,78 @@
+import * as v from 'valibot';
+import { ConditionsSchema } from './conditions.js';
+
+/**
+ * KernelWhisper: the kernel's truth about CPU throttling of one container next to
+ * what the metrics pipeline claims. Field names are the earlier operator's
+ * (snake_case); new fields follow the same style.
+ */
+const text = (description: string) => v.pipe(v.string(), v.maxLength(4096), v.description(description));
+const timestamp = (description: string) => v.pipe(v.string(), v.isoTimestamp(), v.description(description));
+const nonNegative = (description: string) => v.pipe(v.number(), v.minValue(0), v.description(description));
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const KernelTruthSchema = v.pipe(
+  v.object({
+    throttled_percent: v.pipe(v.number(), v.minValue(0), v.maxValue(100), v.description('Share of CFS periods in which the container was throttled, 0-100.')),
+    actual_cpu_cores: nonNegative('CPU cores the kernel saw the container use.'),
+    throttle_ns: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Nanoseconds spent throttled in the observation window.'))),
+    period_seconds: v.optional(v.pipe(v.number(), v.minValue(0), v.description('Length of the observation window in seconds.'))),
+  }),
+  v.description('What the kernel observed (eBPF / CFS statistics).'),
+);
+
+export const MetricsLieSchema = v.pipe(
+  v.object({
+    cpu_percent: v.optional(nonNegative('CPU the metrics pipeline reports, in percent of one core (reported cores x 100). Absent when the observer had no metrics value.')),
+    reported_status: text('How the metrics compare with the kernel: underreported, accurate, overreported, or unknown when metrics were missing.'),
+  }),
+  v.description('What the metrics pipeline claims for the same window.'),
+);
+
+export const KernelWhisperSpecSchema = v.object({
+  pod_name: text('Name of the observed pod.'),
+  namespace: text('Namespace of the observed pod.'),
+  container_name: text('Name of the throttled container.'),
+  pod_uid: v.optional(text('UID of the pod when the observation was recorded; tells a replaced pod of the same name apart.')),
+  node_name: v.optional(text('Node the observation came from.')),
+  detected_at: timestamp('When the kernel observation was made (RFC 3339).'),
+  kernel_truth: KernelTruthSchema,
+  metrics_lie: MetricsLieSchema,
+  severity: v.pipe(v.picklist(SEVERITIES), v.description('critical above 80% throttled, warning above 50%, else info.')),
+  ebpf_detection: v.optional(v.pipe(v.boolean(), v.description('Whether the observation came from an eBPF probe.'))),
+  observer: v.optional(text('CloudEvent source of the observer instance that reported it.')),
+});
+export type KernelWhisperSpec = v.InferOutput<typeof KernelWhisperSpecSchema>;
+
+export const MetricsComparisonSchema = v.pipe(
+  v.object({
+    kernel_cpu_usage: nonNegative('CPU cores used according to the kernel.'),
+    metrics_cpu_usage: v.optional(nonNegative('CPU cores used according to the metrics pipeline; absent when unknown.')),
+    discrepancy_percent: v.optional(v.pipe(v.number(), v.description('How far metrics are below the kernel figure, in percent of the kernel figure ((kernel - metrics) / kernel x 100); negative when metrics are higher. Absent when either figure is unknown or the kernel figure is 0.'))),
+  }),
+  v.description('Kernel and metrics CPU usage side by side, both in cores.'),
+);
+
+export const KernelWhisperStatusSchema = v.object({
+  insight: v.optional(text('What the kernel saw that the metrics hide.')),
+  recommendation: v.optional(text('What to do about it.')),
+  kernel_evidence: v.optional(text('The kernel figures behind the insight.')),
+  priority: v.optional(v.pipe(v.picklist(PRIORITIES), v.description('high at 80% throttled or more, medium at 40% or more, else low.'))),
+  metrics_comparison: v.optional(MetricsComparisonSchema),
+  last_updated: v.optional(timestamp('Time of the observation this status was computed from.')),
+  observed_generation: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('metadata.generation of the spec this status was computed from.'))),
+  conditions: v.optional(ConditionsSchema),
+});
+export type KernelWhisperStatus = v.InferOutput<typeof KernelWhisperStatusSchema>;
+
+/** Condition types on a KernelWhisper. */
+export const WHISPER_CONDITION = {
+  /** True while the latest observation is warning or critical. */
+  throttled: 'Throttled',
+  /** True when the observed pod no longer exists (set by the sweep). */
+  podGone: 'PodGone',
+} as const;

@@ -1,0 +1,56 @@
+import {
+  InvalidInputError,
+  KubeApiError,
+  NamespaceNotAllowedError,
+  PayloadTooLargeError,
+  PodNotResolvedError,
+  UnauthenticatedError,
+  UnsupportedEventTypeError,
+  UnsupportedMediaTypeError,
+} from '../errors.js';
+
+/**
+ * The one place where errors become HTTP statuses. It encodes the Knative
+ * data-plane retry table: 400 and other 4xx are never retried (the event goes to
+ * the dead-letter sink); 404, 408, 409, 429 and 5xx are retried with backoff.
+ * See knative.dev/docs/eventing/event-delivery ("retry" section).
+ */
+export type HttpFailure = { readonly status: number; readonly retried: boolean; readonly reason: string };
+
+export function httpFailureFor(error: Error): HttpFailure {
+  if (error instanceof InvalidInputError) return never(400, 'InvalidEvent');
+  if (error instanceof UnauthenticatedError) return never(401, 'Unauthenticated');
+  if (error instanceof NamespaceNotAllowedError) return never(403, 'NamespaceNotAllowed');
+  if (error instanceof PayloadTooLargeError) return never(413, 'PayloadTooLarge');
+  if (error instanceof UnsupportedMediaTypeError) return never(415, 'UnsupportedMediaType');
+  if (error instanceof UnsupportedEventTypeError) return never(422, 'UnsupportedEventType');
+  // 404 is on Knative's retry list: the container ID reaches pod status only after start.
+  if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
+  if (error instanceof KubeApiError) return forApiFailure(error);
+  return retried(500, 'InternalError');
+}
+
+function forApiFailure(error: KubeApiError): HttpFailure {
+  switch (error.failure) {
+    case 'throttled':
+      return retried(429, 'ApiServerThrottled');
+    case 'conflict':
+      return retried(409, 'Conflict');
+    // Our own object was refused: retrying the same event cannot help.
+    case 'rejected':
+      return never(422, 'ObjectRejected');
+    // Missing RBAC is fixed by an operator, after which a retry succeeds.
+    case 'forbidden':
+    case 'not-found':
+    case 'unavailable':
+      return retried(503, 'ApiServerUnavailable');
+  }
+}
+
+function never(status: number, reason: string): HttpFailure {
+  return { status, retried: false, reason };
+}
+
+function retried(status: number, reason: string): HttpFailure {
+  return { status, retried: true, reason };
+}
