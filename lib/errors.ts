@@ -43,6 +43,11 @@ export class PodNotResolvedError extends Error {
   override readonly name = 'PodNotResolvedError';
 }
 
+/** The pod stayed unresolvable past the retry window: retrying further cannot help. */
+export class PodUnresolvableError extends Error {
+  override readonly name = 'PodUnresolvableError';
+}
+
 /** Failures talking to the Kubernetes API server, by what the caller can do about them. */
 export type ApiFailure = 'unavailable' | 'throttled' | 'conflict' | 'rejected' | 'forbidden' | 'not-found';
 

@@ -33,7 +33,7 @@ export const MetricsLieSchema = v.pipe(
   v.description('What the metrics pipeline claims for the same window.'),
 );
 
-export const KernelWhisperSpecSchema = v.object({
+export const KernelWhisperSpecSchema = v.pipe(v.object({
   pod_name: text('Name of the observed pod.'),
   namespace: text('Namespace of the observed pod.'),
   container_name: text('Name of the throttled container.'),
@@ -45,7 +45,15 @@ export const KernelWhisperSpecSchema = v.object({
   severity: v.pipe(v.picklist(SEVERITIES), v.description('critical above 80% throttled, warning above 50%, else info.')),
   ebpf_detection: v.optional(v.pipe(v.boolean(), v.description('Whether the observation came from an eBPF probe.'))),
   observer: v.optional(text('CloudEvent source of the observer instance that reported it.')),
-});
+}),
+  // The API server itself keeps newer truth: two ingest instances racing cannot
+  // replace a newer observation with an older one (a CEL transition rule).
+  v.metadata({
+    'x-kubernetes-validations': [
+      { rule: 'timestamp(self.detected_at) >= timestamp(oldSelf.detected_at)', message: 'detected_at must not move backwards: an older observation cannot replace a newer one' },
+    ],
+  }),
+);
 export type KernelWhisperSpec = v.InferOutput<typeof KernelWhisperSpecSchema>;
 
 export const MetricsComparisonSchema = v.pipe(

@@ -42,7 +42,7 @@ export const BirthReportSchema = v.object({
 });
 export type BirthReport = v.InferOutput<typeof BirthReportSchema>;
 
-export const PodBirthCertificateSpecSchema = v.object({
+export const PodBirthCertificateSpecSchema = v.pipe(v.object({
   pod_name: text('Name of the pod.'),
   namespace: text('Namespace of the pod.'),
   pod_uid: v.optional(text('UID of the pod that was born.')),
@@ -59,7 +59,15 @@ export const PodBirthCertificateSpecSchema = v.object({
     v.description('Each distinct report merged into this certificate; counters are summed over these, so a redelivery never counts twice.'),
     v.metadata({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
   ),
-});
+}),
+  // Merges only ever add: a writer working from a stale copy cannot drop a report
+  // another instance recorded (a CEL transition rule enforced by the API server).
+  v.metadata({
+    'x-kubernetes-validations': [
+      { rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id))', message: 'a recorded report cannot be dropped' },
+    ],
+  }),
+);
 export type PodBirthCertificateSpec = v.InferOutput<typeof PodBirthCertificateSpecSchema>;
 
 export const PodBirthCertificateStatusSchema = v.object({

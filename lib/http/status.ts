@@ -4,6 +4,7 @@ import {
   NamespaceNotAllowedError,
   PayloadTooLargeError,
   PodNotResolvedError,
+  PodUnresolvableError,
   UnauthenticatedError,
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
@@ -26,6 +27,7 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof UnsupportedEventTypeError) return never(422, 'UnsupportedEventType');
   // 404 is on Knative's retry list: the container ID reaches pod status only after start.
   if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
+  if (error instanceof PodUnresolvableError) return never(422, 'PodUnresolvable');
   if (error instanceof KubeApiError) return forApiFailure(error);
   return retried(500, 'InternalError');
 }

@@ -1,0 +1,83 @@
+import { Hono, type Context } from 'hono';
+import type { Config } from '../../lib/config.js';
+import { readCloudEvents } from '../../lib/cloudevents.js';
+import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
+import { readBodyText, headerRecord } from '../../lib/http/body.js';
+import { addHealthRoutes } from '../../lib/http/health.js';
+import { httpFailureFor } from '../../lib/http/status.js';
+import { bearerTokenMatches } from '../../lib/http/token.js';
+import type { Logger } from '../../lib/log.js';
+import { candidateFromCloudEvent, candidateFromLegacy, type Candidate } from './candidates.js';
+import { ingest, type IngestDeps, type IngestOutcome } from './handle.js';
+import type { IngestMetrics } from './metrics.js';
+import { recordedErrors, recordOutcomes } from './outcomes.js';
+
+export type IngestAppDeps = IngestDeps & { readonly log: Logger; readonly metrics: IngestMetrics; readonly now: () => number };
+
+/**
+ * Routes of the ingest function. `POST /` answers a Knative Broker: 202 with an
+ * empty body (a 2xx whose body is not a CloudEvent would count as a failed
+ * delivery), the outcome in `Kernel-Gossip-Outcome` / `Kernel-Gossip-Reason`.
+ */
+export function createIngestApp(deps: IngestAppDeps): Hono {
+  const app = new Hono();
+  addHealthRoutes(app, deps.metrics.registry);
+
+  app.post('/', async (c) => {
+    const body = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) => candidateFromCloudEvent(event, deps.now()));
+    const outcomes = await ingestAll(deps, candidates);
+    const summary = outcomes.length === 1 && outcomes[0] !== undefined ? outcomes[0] : { result: 'applied', reason: `${outcomes.length} events processed` };
+    return c.body(null, 202, { 'kernel-gossip-outcome': summary.result, 'kernel-gossip-reason': headerSafe(summary.reason) });
+  });
+
+  const legacy = async (c: Context) => {
+    if (deps.config.webhookToken !== undefined && !bearerTokenMatches(c.req.header('authorization'), deps.config.webhookToken)) {
+      throw new UnauthenticatedError('The webhook token is missing or wrong');
+    }
+    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
+    const body = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    const candidate = candidateFromLegacy(parseLegacyJson(body), c.req.path, deps.now());
+    const [outcome] = await ingestAll(deps, [candidate]);
+    const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
+    return c.json({ status, message: outcome?.reason ?? '' });
+  };
+  app.post('/webhook/ebpf', legacy);
+  app.post('/webhook/pixie', legacy);
+
+  app.onError((error, c) => {
+    const failure = httpFailureFor(error);
+    const level = failure.status >= 500 || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
+    if (!recordedErrors.has(error)) {
+      deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Refused request: ${error.message}`);
+      deps.metrics.events.inc({ type: 'unknown', outcome: failure.retried ? 'failed' : 'rejected' });
+    }
+    const message = failure.status >= 500 ? 'Temporarily unable to process the event; retry later' : error.message;
+    if (c.req.path.startsWith('/webhook/')) return c.json({ status: 'error', message }, failure.status as 400);
+    return c.json({ error: failure.reason, message }, failure.status as 400, failure.retried ? { 'retry-after': '1' } : {});
+  });
+  return app;
+}
+
+/** Every event of a batch is processed; any failure fails the whole request so the sender retries it (idempotent). */
+async function ingestAll(deps: IngestAppDeps, candidates: readonly Candidate[]): Promise<IngestOutcome[]> {
+  const started = performance.now();
+  const settled = await Promise.allSettled(candidates.map((candidate) => ingest(deps, candidate)));
+  recordOutcomes(deps, candidates, settled, (performance.now() - started) / 1000);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw asError(failed.reason);
+  return settled.map((result) => (result as PromiseFulfilledResult<IngestOutcome>).value);
+}
+
+function parseLegacyJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}

@@ -1,0 +1,92 @@
+import type { Config } from '../../lib/config.js';
+import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js';
+import { monitorDecision, namespaceSkipped, type MonitorPolicy } from '../../lib/core/monitor-policy.js';
+import type { Observation, PodRef } from '../../lib/core/observation.js';
+import type { Candidate } from './candidates.js';
+import { locatePod, type KernelIdentityResolver, type Located } from './locate.js';
+import type { PodDirectory } from './pods.js';
+import type { ObjectWriter, WriteResult } from './writer.js';
+
+/**
+ * The ingest shell for one validated event: find the pod, apply the monitoring
+ * policy, and hand the observation to the writer.
+ */
+export type IngestResult = WriteResult | 'skipped';
+export type IngestOutcome = {
+  readonly result: IngestResult;
+  readonly reason: string;
+  readonly object?: { readonly kind: string; readonly namespace: string; readonly name: string };
+};
+
+export type IngestDeps = {
+  readonly config: Config;
+  readonly pods: PodDirectory;
+  readonly writer: ObjectWriter;
+  readonly resolver: KernelIdentityResolver;
+};
+
+export async function ingest(deps: IngestDeps, candidate: Candidate): Promise<IngestOutcome> {
+  const policy: MonitorPolicy = { mode: deps.config.monitorPolicy, skipNamespaces: deps.config.skipNamespaces };
+  const named = candidate.data.namespace;
+  if (named !== undefined) {
+    assertAllowed(deps.config, named);
+    if (namespaceSkipped(named, policy)) return skipped(`namespace ${named} is a system namespace`);
+  }
+  const located = await locatePod(candidate, deps.pods, deps.resolver);
+  assertAllowed(deps.config, located.namespace);
+  const gate = gateOn(located, candidate, policy);
+  if (gate !== undefined) return skipped(gate);
+  const outcome = await deps.writer.write(observationOf(candidate, located));
+  const object = { kind: outcome.key.type.kind, namespace: outcome.key.namespace, name: outcome.key.name };
+  return { result: outcome.result, reason: reasonFor(outcome.result), object };
+}
+
+function assertAllowed(config: Config, namespace: string): void {
+  if (config.allowedNamespaces.size > 0 && !config.allowedNamespaces.has(namespace)) {
+    throw new NamespaceNotAllowedError(`Namespace ${namespace} is not in ALLOWED_NAMESPACES`);
+  }
+}
+
+/**
+ * Why an event is skipped, or undefined to go ahead. Without the pod a throttle
+ * report has nothing to recommend on and is skipped; a birth report is kept
+ * under policy `all` (a short-lived pod may be gone before its report arrives),
+ * but skipped under `annotated`, where the opt-in cannot be checked.
+ */
+function gateOn(located: Located, candidate: Candidate, policy: MonitorPolicy): string | undefined {
+  const { pod } = located;
+  if (pod === undefined) {
+    if (candidate.kind === 'pod_creation' && policy.mode === 'all') return undefined;
+    return `pod ${located.namespace}/${located.podName} not found`;
+  }
+  if (candidate.data.pod_uid !== undefined && pod.metadata.uid !== undefined && candidate.data.pod_uid !== pod.metadata.uid) {
+    return `pod ${located.namespace}/${located.podName} was replaced (its UID differs from the event's)`;
+  }
+  const decision = monitorDecision(pod, policy);
+  return decision.monitor ? undefined : decision.reason;
+}
+
+function observationOf(candidate: Candidate, located: Located): Observation {
+  const pod: PodRef = {
+    namespace: located.namespace,
+    pod_name: located.podName,
+    pod_uid: located.pod?.metadata.uid ?? candidate.data.pod_uid,
+    node_name: located.pod?.spec?.nodeName ?? candidate.data.node_name,
+  };
+  const base = { pod, observedAt: candidate.observedAt, source: candidate.source };
+  if (candidate.kind === 'pod_creation') return { ...base, kind: 'pod_creation', data: candidate.data, container_name: located.containerName };
+  if (located.containerName === undefined) {
+    throw new InvalidInputError('The throttled container is unknown: set container_name, or a container_id found in the pod status', ['container_name: missing']);
+  }
+  return { ...base, kind: 'cpu_throttle', data: candidate.data, container_name: located.containerName };
+}
+
+function skipped(reason: string): IngestOutcome {
+  return { result: 'skipped', reason };
+}
+
+function reasonFor(result: WriteResult): string {
+  if (result === 'applied') return 'applied';
+  if (result === 'unchanged') return 'already up to date (redelivery)';
+  return 'older than the observation already stored';
+}

@@ -1,0 +1,44 @@
+import { asError } from '../../lib/errors.js';
+import { httpFailureFor } from '../../lib/http/status.js';
+import type { Logger } from '../../lib/log.js';
+import type { Candidate } from './candidates.js';
+import type { IngestOutcome } from './handle.js';
+import type { IngestMetrics } from './metrics.js';
+
+/** Errors already logged and counted per event, so the HTTP error handler does not count them twice. */
+export const recordedErrors = new WeakSet<Error>();
+
+/** One log line and one count per event outcome; the payload itself is never logged. */
+export function recordOutcomes(
+  deps: { log: Logger; metrics: IngestMetrics },
+  candidates: readonly Candidate[],
+  settled: readonly PromiseSettledResult<IngestOutcome>[],
+  seconds: number,
+): void {
+  settled.forEach((result, i) => {
+    const candidate = candidates[i];
+    if (candidate === undefined) return;
+    const event = { id: candidate.id, source: candidate.source, type: candidate.kind };
+    deps.metrics.eventLatency.observe({ type: candidate.kind }, seconds);
+    if (result.status === 'fulfilled') {
+      const { object, result: outcome, reason } = result.value;
+      deps.metrics.events.inc({ type: candidate.kind, outcome });
+      deps.log.info({ event, object, outcome, reason }, messageFor(result.value));
+      return;
+    }
+    const error = asError(result.reason);
+    recordedErrors.add(error);
+    const failure = httpFailureFor(error);
+    deps.metrics.events.inc({ type: candidate.kind, outcome: failure.retried ? 'failed' : 'rejected' });
+    const level = failure.retried || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
+    deps.log[level]({ event, status: failure.status, reason: failure.reason, err: error }, `Could not apply ${candidate.kind} event`);
+  });
+}
+
+function messageFor(outcome: IngestOutcome): string {
+  const kind = outcome.object?.kind ?? 'event';
+  if (outcome.result === 'applied') return `Applied ${kind}`;
+  if (outcome.result === 'unchanged') return `${kind} already up to date`;
+  if (outcome.result === 'stale') return `Ignored older observation for ${kind}`;
+  return `Skipped event: ${outcome.reason}`;
+}

@@ -1,0 +1,32 @@
+import { POD } from '../../lib/api/group.js';
+import type { Pod } from '../../lib/core/pod.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import { Lru } from '../../lib/lru.js';
+
+/**
+ * Reads pods with a short-lived cache: a burst of events for one pod reads it
+ * once. Short enough that a changed annotation is honoured within seconds.
+ */
+export class PodDirectory {
+  private readonly cache: Lru<string, Pod>;
+
+  constructor(
+    private readonly api: KubeApi,
+    options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+  ) {
+    this.cache = new Lru(options.maxEntries ?? 5000, options.ttlMs ?? 5000, options.now);
+  }
+
+  async get(namespace: string, name: string): Promise<Pod | undefined> {
+    const key = `${namespace}/${name}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const pod = await this.api.get<Pod>(POD, { namespace, name });
+    if (pod !== undefined) this.cache.set(key, pod);
+    return pod;
+  }
+
+  remember(pod: Pod): void {
+    this.cache.set(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, pod);
+  }
+}

@@ -1,0 +1,90 @@
+import { KubeApiError } from '../../lib/errors.js';
+import { desiredStatus, keyString, objectKeyOf, planSpec, statusMatches, type ObjectKey } from '../../lib/core/ingest-plan.js';
+import type { Observation } from '../../lib/core/observation.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import type { KubeObject } from '../../lib/k8s/objects.js';
+import { KeyedBatcher } from '../../lib/keyed-batcher.js';
+import { Lru } from '../../lib/lru.js';
+
+/**
+ * Writes observations to their objects: one server-side apply of the spec and
+ * one of the status, each only when it changes. Bursts for one object coalesce
+ * (KeyedBatcher); the last object this instance wrote is cached so an exact
+ * redelivery costs no API request at all.
+ *
+ * Races between instances are settled by the API server: the CRDs' transition
+ * rules refuse an older observation or a dropped report (422), and the status is
+ * applied with the resourceVersion it was computed from (409). Either way the
+ * object is read again and the batch re-planned.
+ */
+export type WriteResult = 'applied' | 'unchanged' | 'stale';
+export type WriteOutcome = { readonly result: WriteResult; readonly key: ObjectKey; readonly writes: number };
+
+export type WriterOptions = {
+  readonly fieldManager: string;
+  readonly resolvedAfterMs: number;
+  readonly now: () => number;
+  readonly cacheEntries?: number;
+};
+
+const MAX_ATTEMPTS = 4;
+
+export class ObjectWriter {
+  private readonly cache: Lru<string, KubeObject>;
+  private readonly batcher: KeyedBatcher<Observation, WriteOutcome>;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly options: WriterOptions,
+  ) {
+    this.cache = new Lru(options.cacheEntries ?? 10_000);
+    this.batcher = new KeyedBatcher((key, batch) => this.writeBatch(key, batch));
+  }
+
+  write(observation: Observation): Promise<WriteOutcome> {
+    return this.batcher.submit(keyString(objectKeyOf(observation)), observation);
+  }
+
+  private async writeBatch(cacheKey: string, batch: readonly Observation[]): Promise<WriteOutcome[]> {
+    const first = batch[0];
+    if (first === undefined) return [];
+    const key = objectKeyOf(first);
+    let lastError: KubeApiError | undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        const outcome = await this.writeOnce(cacheKey, key, batch);
+        return batch.map(() => outcome);
+      } catch (error) {
+        this.cache.delete(cacheKey);
+        if (!(error instanceof KubeApiError) || !isRace(error)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError ?? new KubeApiError(`${cacheKey}: gave up after ${MAX_ATTEMPTS} attempts`, 'conflict', 409);
+  }
+
+  private async writeOnce(cacheKey: string, key: ObjectKey, batch: readonly Observation[]): Promise<WriteOutcome> {
+    const current = this.cache.get(cacheKey) ?? (await this.api.get(key.type, key));
+    const plan = planSpec(current, batch);
+    if (plan.action === 'stale') return { result: 'stale', key, writes: 0 };
+    let writes = 0;
+    let stored = current;
+    if (plan.action === 'write' || stored === undefined) {
+      stored = await this.api.apply(key.type, plan.desired, { fieldManager: this.options.fieldManager });
+      writes++;
+    }
+    const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs: this.options.resolvedAfterMs });
+    if (!statusMatches(stored.status, status)) {
+      const patch = { apiVersion: stored.apiVersion, kind: stored.kind, metadata: { name: key.name, namespace: key.namespace, resourceVersion: stored.metadata.resourceVersion }, status };
+      stored = await this.api.applyStatus(key.type, patch, { fieldManager: this.options.fieldManager });
+      writes++;
+    }
+    this.cache.set(cacheKey, stored);
+    return { result: writes === 0 ? 'unchanged' : 'applied', key, writes };
+  }
+}
+
+/** A conflict, or a transition rule refusing a write planned from a stale copy. */
+function isRace(error: KubeApiError): boolean {
+  return error.failure === 'conflict' || error.failure === 'rejected';
+}

@@ -1,0 +1,101 @@
+import * as v from 'valibot';
+import { describeIssues } from './events/fields.js';
+
+/**
+ * All settings, parsed once at start-up from the environment and passed down.
+ * Nothing else reads process.env. Bad values fail start-up with every problem listed.
+ */
+const DEFAULT_SKIPPED_NAMESPACES = 'kube-system,kube-public,kube-node-lease';
+
+const integer = (fallback: number, min: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+  );
+const list = (fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== '')),
+  );
+const optionalText = v.pipe(
+  v.optional(v.string()),
+  v.transform((text) => (text === undefined || text.trim() === '' ? undefined : text.trim())),
+);
+
+const EnvSchema = v.object({
+  KERNEL_GOSSIP_FUNCTION: v.optional(v.picklist(['ingest', 'sweep'], 'must be ingest or sweep'), 'ingest'),
+  PORT: v.optional(v.string()),
+  WEBHOOK_PORT: v.optional(v.string()),
+  LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be a pino level'), 'info'),
+  FIELD_MANAGER: optionalText,
+  MONITOR_POLICY: v.optional(v.picklist(['annotated', 'all'], 'must be annotated or all'), 'annotated'),
+  SKIP_NAMESPACES: list(DEFAULT_SKIPPED_NAMESPACES),
+  ALLOWED_NAMESPACES: list(''),
+  BODY_LIMIT_BYTES: integer(1_048_576, 1024),
+  WEBHOOK_TOKEN: optionalText,
+  RESOLVED_AFTER_SECONDS: integer(600, 1),
+  KW_RETENTION_SECONDS: integer(86_400, 0),
+  PBC_RETENTION_SECONDS: integer(3_600, 0),
+  MONITORED_PODS_NAMESPACE: v.optional(v.string(), 'kernel-gossip'),
+  SWEEP_CONCURRENCY: integer(8, 1),
+  SWEEP_PAGE_SIZE: integer(500, 1),
+  UNRESOLVED_RETRY_SECONDS: integer(120, 0),
+  KUBECONFIG: optionalText,
+});
+
+const PortSchema = v.pipe(v.string(), v.regex(/^\d+$/, 'must be a port number'), v.transform(Number), v.minValue(1), v.maxValue(65535, 'must be a port number'));
+
+export type FunctionName = 'ingest' | 'sweep';
+
+export type Config = {
+  readonly function: FunctionName;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly fieldManager: string;
+  readonly monitorPolicy: 'annotated' | 'all';
+  readonly skipNamespaces: ReadonlySet<string>;
+  /** Empty means every namespace is allowed. */
+  readonly allowedNamespaces: ReadonlySet<string>;
+  readonly bodyLimitBytes: number;
+  readonly webhookToken: string | undefined;
+  readonly resolvedAfterMs: number;
+  readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
+  readonly monitoredPodsNamespace: string;
+  readonly sweepConcurrency: number;
+  readonly sweepPageSize: number;
+  readonly unresolvedRetryMs: number;
+  readonly kubeconfigPath: string | undefined;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = v.safeParse(EnvSchema, env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.issues).join('; ')}`);
+  const e = parsed.output;
+  // PORT is the Knative runtime contract; WEBHOOK_PORT is what the earlier operator read.
+  const port = v.safeParse(PortSchema, e.PORT ?? e.WEBHOOK_PORT ?? '8080');
+  if (!port.success) throw new ConfigError(`Invalid configuration: PORT: ${describeIssues(port.issues).join('; ')}`);
+  return {
+    function: e.KERNEL_GOSSIP_FUNCTION,
+    port: port.output,
+    logLevel: e.LOG_LEVEL,
+    fieldManager: e.FIELD_MANAGER ?? `kernel-gossip-${e.KERNEL_GOSSIP_FUNCTION}`,
+    monitorPolicy: e.MONITOR_POLICY,
+    skipNamespaces: new Set(e.SKIP_NAMESPACES),
+    allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    webhookToken: e.WEBHOOK_TOKEN,
+    resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
+    retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },
+    monitoredPodsNamespace: e.MONITORED_PODS_NAMESPACE,
+    sweepConcurrency: e.SWEEP_CONCURRENCY,
+    sweepPageSize: e.SWEEP_PAGE_SIZE,
+    unresolvedRetryMs: e.UNRESOLVED_RETRY_SECONDS * 1000,
+    kubeconfigPath: e.KUBECONFIG,
+  };
+}

@@ -1,0 +1,35 @@
+import type { CpuThrottleData } from '../events/cpu-throttle.js';
+import type { PodCreationData } from '../events/pod-creation.js';
+
+/** The pod an observation is about, once its identity is known. */
+export type PodRef = {
+  readonly namespace: string;
+  readonly pod_name: string;
+  readonly pod_uid?: string;
+  readonly node_name?: string;
+};
+
+/**
+ * A validated kernel observation about a known pod: what the pure core maps into
+ * desired objects. `observedAt` is the kernel's observation time (data.timestamp,
+ * else the CloudEvent time), normalised to RFC 3339 with milliseconds.
+ */
+export type ThrottleObservation = {
+  readonly kind: 'cpu_throttle';
+  readonly pod: PodRef;
+  readonly container_name: string;
+  readonly data: CpuThrottleData;
+  readonly observedAt: string;
+  readonly source: string;
+};
+
+export type BirthObservation = {
+  readonly kind: 'pod_creation';
+  readonly pod: PodRef;
+  readonly container_name?: string;
+  readonly data: PodCreationData;
+  readonly observedAt: string;
+  readonly source: string;
+};
+
+export type Observation = ThrottleObservation | BirthObservation;
