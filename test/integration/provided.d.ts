@@ -1,0 +1,15 @@
+// vitest types provide()/inject() only through this interface; the values come from
+// global-setup.ts.
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin kubeconfig of the run's control plane (or KERNEL_GOSSIP_KUBECONFIG). */
+    kubeconfig: string;
+    /** kubectl of the same release as the apiserver. */
+    kubectl: string;
+    controlPlaneDataDir: string;
+    /** Control file for `controlPlaneControl()` from test/controlplane/control-client.ts. */
+    controlPlaneControl: string;
+  }
+}
