@@ -38,6 +38,7 @@ function readBinary(headers: Readonly<Record<string, string>>, body: string, med
   if (mediaType !== '' && mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
     throw new UnsupportedMediaTypeError(`Unsupported data content type "${mediaType}": event data must be application/json`);
   }
+  requireSpecVersion(headers['ce-specversion']);
   const event = toEvent(headers, body === '' ? undefined : body);
   return { ...event, time: headers['ce-time'] };
 }
@@ -54,8 +55,14 @@ function toReceived(headers: Readonly<Record<string, string>>, structured: unkno
   if (typeof structured !== 'object' || structured === null || Array.isArray(structured)) {
     throw new InvalidInputError('A structured CloudEvent must be a JSON object', ['body: must be an object']);
   }
+  requireSpecVersion('specversion' in structured ? structured.specversion : undefined);
   const event = toEvent({ ...headers, 'content-type': STRUCTURED }, structured);
   return { ...event, time: 'time' in structured ? structured.time : undefined };
+}
+
+/** The SDK passes unknown spec versions through; we speak CloudEvents 1.0, as Knative does. */
+function requireSpecVersion(version: unknown): void {
+  if (version !== '1.0') throw new InvalidInputError('Unsupported CloudEvents specversion: expected 1.0', ['specversion: must be 1.0']);
 }
 
 function toEvent(headers: Readonly<Record<string, string>>, body: unknown): Omit<ReceivedEvent, 'time'> {

@@ -34,6 +34,7 @@ const EnvSchema = v.object({
   SKIP_NAMESPACES: list(DEFAULT_SKIPPED_NAMESPACES),
   ALLOWED_NAMESPACES: list(''),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024),
+  BODY_TIMEOUT_MS: integer(500, 1),
   WEBHOOK_TOKEN: optionalText,
   RESOLVED_AFTER_SECONDS: integer(600, 1),
   KW_RETENTION_SECONDS: integer(86_400, 0),
@@ -59,6 +60,8 @@ export type Config = {
   /** Empty means every namespace is allowed. */
   readonly allowedNamespaces: ReadonlySet<string>;
   readonly bodyLimitBytes: number;
+  /** Deadline for reading a request body once its headers arrived. */
+  readonly bodyTimeoutMs: number;
   readonly webhookToken: string | undefined;
   readonly resolvedAfterMs: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
@@ -89,6 +92,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     skipNamespaces: new Set(e.SKIP_NAMESPACES),
     allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     webhookToken: e.WEBHOOK_TOKEN,
     resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
     retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },

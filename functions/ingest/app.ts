@@ -24,7 +24,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
   addHealthRoutes(app, deps.metrics.registry);
 
   app.post('/', async (c) => {
-    const body = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    const body = await readBodyText(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
     const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) => candidateFromCloudEvent(event, deps.now()));
     const outcomes = await ingestAll(deps, candidates);
     const summary = outcomes.length === 1 && outcomes[0] !== undefined ? outcomes[0] : { result: 'applied', reason: `${outcomes.length} events processed` };
@@ -37,7 +37,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     }
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
-    const body = await readBodyText(c.req.raw, deps.config.bodyLimitBytes);
+    const body = await readBodyText(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
     const candidate = candidateFromLegacy(parseLegacyJson(body), c.req.path, deps.now());
     const [outcome] = await ingestAll(deps, [candidate]);
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';

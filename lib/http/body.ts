@@ -1,18 +1,24 @@
-import { InvalidInputError, PayloadTooLargeError } from '../errors.js';
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
+import { InvalidInputError, PayloadTooLargeError, RequestTimeoutError } from '../errors.js';
+
+export type BodyLimits = { readonly maxBytes: number; readonly deadlineMs: number };
 
 /**
- * Reads a request body as UTF-8 text, refusing it as soon as it passes the limit
- * (before buffering the rest), so an oversized body costs no memory.
+ * Reads a request body as UTF-8 text, refusing it as soon as it passes the size
+ * limit (before buffering the rest) or the read deadline, so neither an oversized
+ * nor a trickling body ties the function up.
  */
-export async function readBodyText(request: Request, limitBytes: number): Promise<string> {
+export async function readBodyText(request: Request, limits: BodyLimits): Promise<string> {
+  const limitBytes = limits.maxBytes;
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limitBytes) throw tooLarge(limitBytes);
   if (request.body === null) return '';
   const reader = request.body.getReader();
+  const deadline = Date.now() + limits.deadlineMs;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readBefore(reader, deadline);
     if (done) break;
     size += value.byteLength;
     if (size > limitBytes) {
@@ -25,6 +31,21 @@ export async function readBodyText(request: Request, limitBytes: number): Promis
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch (error) {
     throw new InvalidInputError('The body is not valid UTF-8', ['body: invalid UTF-8'], { cause: error });
+  }
+}
+
+async function readBefore(reader: ReadableStreamDefaultReader<Uint8Array>, deadline: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError('The body did not arrive in time')), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([reader.read(), expired]);
+  } catch (error) {
+    if (error instanceof RequestTimeoutError) await reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

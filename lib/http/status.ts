@@ -5,6 +5,7 @@ import {
   PayloadTooLargeError,
   PodNotResolvedError,
   PodUnresolvableError,
+  RequestTimeoutError,
   UnauthenticatedError,
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
@@ -23,6 +24,8 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof UnauthenticatedError) return never(401, 'Unauthenticated');
   if (error instanceof NamespaceNotAllowedError) return never(403, 'NamespaceNotAllowed');
   if (error instanceof PayloadTooLargeError) return never(413, 'PayloadTooLarge');
+  // 408 is retried by Knative: a slow network deserves another try, a stalled client costs us nothing.
+  if (error instanceof RequestTimeoutError) return retried(408, 'RequestTimeout');
   if (error instanceof UnsupportedMediaTypeError) return never(415, 'UnsupportedMediaType');
   if (error instanceof UnsupportedEventTypeError) return never(422, 'UnsupportedEventType');
   // 404 is on Knative's retry list: the container ID reaches pod status only after start.

@@ -1,0 +1,77 @@
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { readCloudEvents, type ReceivedEvent } from '../../lib/cloudevents.js';
+import { UnsupportedEventTypeError } from '../../lib/errors.js';
+import { headerRecord, readBodyText, type BodyLimits } from '../../lib/http/body.js';
+import { addHealthRoutes } from '../../lib/http/health.js';
+import { httpFailureFor } from '../../lib/http/status.js';
+import type { Logger } from '../../lib/log.js';
+import { sweep, type SweepDeps, type SweepReport } from './handle.js';
+import type { SweepMetrics } from './metrics.js';
+import { recordSweep, recordSweepFailed } from './record.js';
+import { SerialRunner } from './serial.js';
+
+/** The type a Knative PingSource gives its events. */
+export const PING_EVENT_TYPE = 'dev.knative.sources.ping';
+
+export type SweepAppDeps = SweepDeps & { readonly log: Logger; readonly metrics: SweepMetrics };
+
+/**
+ * Routes of the sweep function. `POST /` runs a sweep for a PingSource CloudEvent
+ * (binary or structured) or for a plain POST such as `curl -X POST`. A CloudEvent
+ * gets 202 with an empty body, because a Knative Broker counts a 2xx reply whose
+ * body is not a CloudEvent as a failed delivery; the summary goes to the log.
+ * A person gets 200 with the summary as JSON. Sweeps of one instance run one at
+ * a time (SerialRunner).
+ */
+export function createSweepApp(deps: SweepAppDeps): Hono {
+  const app = new Hono();
+  addHealthRoutes(app, deps.metrics.registry);
+  const runner = new SerialRunner(() => timedSweep(deps));
+
+  app.post('/', async (c) => {
+    const events = await readPingEvents(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    const report = await runner.run();
+    const status = report.retry?.status ?? (events === undefined ? 200 : 202);
+    const first = events?.[0];
+    const trigger = first === undefined ? { manual: true } : { event: { id: first.id, source: first.source, type: first.type } };
+    deps.log[report.summary.failures.length === 0 ? 'info' : 'warn']({ ...trigger, status, summary: report.summary }, 'Swept');
+    if (events !== undefined) return c.body(null, status as ContentfulStatusCode, report.retry === undefined ? {} : { 'retry-after': '1' });
+    return c.json(report.summary, status as ContentfulStatusCode);
+  });
+
+  app.onError((error, c) => {
+    const failure = httpFailureFor(error);
+    const level = failure.status >= 500 ? 'error' : 'warn';
+    deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Could not sweep: ${error.message}`);
+    const message = failure.status >= 500 ? 'Temporarily unable to sweep; retry later' : error.message;
+    return c.json({ error: failure.reason, message }, failure.status as ContentfulStatusCode, failure.retried ? { 'retry-after': '1' } : {});
+  });
+  return app;
+}
+
+async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
+  const started = performance.now();
+  try {
+    const report = await sweep(deps);
+    recordSweep(deps, report, (performance.now() - started) / 1000);
+    return report;
+  } catch (error) {
+    recordSweepFailed(deps, (performance.now() - started) / 1000);
+    throw error;
+  }
+}
+
+/**
+ * The ping events of a CloudEvents request, or undefined for a plain POST (no
+ * `ce-specversion` header and no CloudEvents media type), whose body is ignored.
+ */
+async function readPingEvents(request: Request, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
+  const headers = headerRecord(request.headers);
+  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (headers['ce-specversion'] === undefined && !mediaType.startsWith('application/cloudevents')) return undefined;
+  const events = readCloudEvents(headers, await readBodyText(request, limits));
+  const other = events.find((event) => event.type !== PING_EVENT_TYPE);
+  if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events, not ${other.type}`);
+  return events;
+}

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config.js';
+import { connectKubeApi } from '../../lib/k8s/client.js';
+import { createLogger } from '../../lib/log.js';
+import { buildIngest } from '../../functions/ingest/create.js';
+import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
+import type { HttpFixture } from '../fixtures/events.js';
+import { hostileCloudEventRequest, hostileLegacyRequest } from './support/hostile.js';
+import { adminApi, createPod } from './support/cluster.js';
+import { inject } from 'vitest';
+
+/**
+ * Property: for input that can never succeed, the ingest function answers a
+ * non-retried 4xx within a second, and writes nothing to the API server.
+ * Runs against the real API server so a write would really land.
+ */
+const CASES = { cloudEvents: 7000, legacy: 3000 };
+const REFUSED = [400, 401, 403, 413, 415, 422];
+
+let app: Hono;
+let metrics: IngestMetrics;
+let close: () => void;
+
+beforeAll(async () => {
+  const admin = await adminApi();
+  await admin.create({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } }, { fieldManager: 'test' }).catch(() => undefined);
+  await createPod(admin, 'production', 'throttled-pod').catch(() => undefined);
+  admin.close();
+  metrics = createIngestMetrics();
+  const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
+  close = () => api.close();
+  app = buildIngest({ config: parseConfig({ BODY_LIMIT_BYTES: '65536' }), api, log: createLogger({ level: 'silent', name: 'fuzz' }), metrics });
+});
+afterAll(() => close());
+
+async function writesSoFar(): Promise<number> {
+  const counted = await metrics.apiRequests.get();
+  return counted.values.filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list').reduce((sum, value) => sum + value.value, 0);
+}
+
+async function refusedQuickly(path: string, fixture: HttpFixture): Promise<boolean> {
+  const started = performance.now();
+  const response = await app.request(path, { method: 'POST', headers: fixture.headers, body: fixture.body });
+  await response.arrayBuffer();
+  const elapsed = performance.now() - started;
+  if (!REFUSED.includes(response.status) || elapsed >= 1000) {
+    throw new Error(`answered ${response.status} after ${Math.round(elapsed)} ms to ${fixture.body.slice(0, 120)}`);
+  }
+  return true;
+}
+
+describe('hostile input at the HTTP edge', () => {
+  it(`refuses ${CASES.cloudEvents} generated bad CloudEvent requests without a write`, async () => {
+    await fc.assert(fc.asyncProperty(hostileCloudEventRequest, (fixture) => refusedQuickly('/', fixture)), { numRuns: CASES.cloudEvents });
+    expect(await writesSoFar()).toBe(0);
+  }, 300_000);
+
+  it(`refuses ${CASES.legacy} generated bad legacy webhook requests without a write`, async () => {
+    await fc.assert(fc.asyncProperty(hostileLegacyRequest, (fixture) => refusedQuickly('/webhook/ebpf', fixture)), { numRuns: CASES.legacy });
+    expect(await writesSoFar()).toBe(0);
+  }, 300_000);
+});
+
+describe('slow and oversized bodies over a real socket', () => {
+  async function overSocket(chunks: readonly string[], pauseMs: number, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
+    const { serve } = await import('@hono/node-server');
+    const http = await import('node:http');
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const started = performance.now();
+    try {
+      return await new Promise((resolve, reject) => {
+        const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, ms: performance.now() - started });
+        });
+        request.on('error', reject);
+        let i = 0;
+        const next = () => {
+          const chunk = chunks[i++];
+          if (chunk === undefined) return;
+          if (!request.write(chunk)) request.once('drain', () => setTimeout(next, pauseMs));
+          else setTimeout(next, pauseMs);
+        };
+        next();
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it('answers a trickling body with a retried 408 well under a second', async () => {
+    const headers = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'slow', 'ce-source': '/fuzz', 'ce-type': 'io.gossip.kernel.cpu_throttle.v1', 'content-length': '1000' };
+    const result = await overSocket(Array.from({ length: 50 }, () => '{'), 100, headers);
+    expect(result.status).toBe(408);
+    expect(result.ms).toBeLessThan(1000);
+  });
+
+  it('answers an oversized streamed body with 413 before reading all of it', async () => {
+    const headers = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'big', 'ce-source': '/fuzz', 'ce-type': 'io.gossip.kernel.cpu_throttle.v1', 'transfer-encoding': 'chunked' };
+    const result = await overSocket(Array.from({ length: 40 }, () => 'x'.repeat(16_384)), 1, headers);
+    expect(result.status).toBe(413);
+    expect(await writesSoFar()).toBe(0);
+  });
+});
