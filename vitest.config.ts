@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects named after what a test needs: nothing (unit) or a real
-// kube-apiserver + etcd that the global setup starts once per run (integration).
+// Projects named after what a test needs: nothing (unit), a real kube-apiserver +
+// etcd that the global setup starts once per run (integration), or a control plane
+// of its own that the tests kill and restart (faults), so restarts never disturb
+// the other integration tests.
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +19,16 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },
