@@ -18,6 +18,8 @@ export type Candidate =
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 export function candidateFromCloudEvent(event: ReceivedEvent, nowMs: number): Candidate {
+  // The source is stored (spec.observer) and logged: printable and bounded, like a name.
+  if (!/^[\x21-\x7e]{1,256}$/.test(event.source)) throw new InvalidInputError('Invalid CloudEvent source: at most 256 printable characters', ['source: invalid']);
   if (event.type === EVENT_TYPE.cpuThrottle) return build('cpu_throttle', event.id, event.source, event.data, event.time, nowMs);
   if (event.type === EVENT_TYPE.podCreation) return build('pod_creation', event.id, event.source, event.data, event.time, nowMs);
   throw new UnsupportedEventTypeError(`Unsupported event type "${printable(event.type)}": expected ${EVENT_TYPE.cpuThrottle} or ${EVENT_TYPE.podCreation}`);

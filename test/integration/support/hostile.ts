@@ -73,6 +73,7 @@ const badAttributes = fc.oneof(
   fc.constant(binary('', JSON.stringify(throttleData))),
   fc.string({ minLength: 1, maxLength: 40 }).filter((type) => type !== THROTTLE && type !== CREATION && /^[\x20-\x7e]+$/.test(type)).map((type) => binary(type, JSON.stringify(throttleData))),
   fc.constant(binary(THROTTLE, JSON.stringify({ ...throttleData, timestamp: undefined }), { 'ce-time': 'not-a-time' })),
+  fc.constantFrom('/' + 'x'.repeat(300), '/with space', '/tab\there').map((source) => binary(THROTTLE, JSON.stringify(throttleData), { 'ce-source': source })),
 );
 
 const badBodies = fc.oneof(
