@@ -1,5 +1,6 @@
 import type { Config } from '../../lib/config.js';
 import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js';
+import { identityOf } from '../../lib/core/kernel-identity.js';
 import { monitorDecision, namespaceSkipped, type MonitorPolicy } from '../../lib/core/monitor-policy.js';
 import type { Observation, PodRef } from '../../lib/core/observation.js';
 import type { Candidate } from './candidates.js';
@@ -59,7 +60,9 @@ function gateOn(located: Located, candidate: Candidate, policy: MonitorPolicy): 
     if (candidate.kind === 'pod_creation' && policy.mode === 'all') return undefined;
     return `pod ${located.namespace}/${located.podName} not found`;
   }
-  if (candidate.data.pod_uid !== undefined && pod.metadata.uid !== undefined && candidate.data.pod_uid !== pod.metadata.uid) {
+  // The UID may come as pod_uid (any spelling) or inside a cgroup path.
+  const { podUid } = identityOf(candidate.data);
+  if (podUid !== undefined && pod.metadata.uid !== undefined && podUid !== pod.metadata.uid) {
     return `pod ${located.namespace}/${located.podName} was replaced (its UID differs from the event's)`;
   }
   const decision = monitorDecision(pod, policy);
@@ -70,7 +73,7 @@ function observationOf(candidate: Candidate, located: Located): Observation {
   const pod: PodRef = {
     namespace: located.namespace,
     pod_name: located.podName,
-    pod_uid: located.pod?.metadata.uid ?? candidate.data.pod_uid,
+    pod_uid: located.pod?.metadata.uid ?? identityOf(candidate.data).podUid,
     node_name: located.pod?.spec?.nodeName ?? candidate.data.node_name,
   };
   const base = { pod, observedAt: candidate.observedAt, source: candidate.source };

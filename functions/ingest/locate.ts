@@ -1,4 +1,4 @@
-import { bareContainerId, sameContainer } from '../../lib/core/kernel-identity.js';
+import { containerByStatusId, identityOf } from '../../lib/core/kernel-identity.js';
 import type { Pod } from '../../lib/core/pod.js';
 import type { Candidate } from './candidates.js';
 import type { PodDirectory } from './pods.js';
@@ -19,11 +19,7 @@ export type KernelIdentityResolver = {
 
 export async function locatePod(candidate: Candidate, pods: PodDirectory, resolver: KernelIdentityResolver): Promise<Located> {
   const { data } = candidate;
-  if (data.pod_name !== undefined && data.namespace !== undefined) {
-    const pod = await pods.get(data.namespace, data.pod_name);
-    const containerName = data.container_name ?? (pod === undefined ? undefined : containerByStatusId(pod, data.container_id));
-    return requireContainer(candidate, resolver, { pod, namespace: data.namespace, podName: data.pod_name, containerName });
-  }
+  if (data.pod_name !== undefined && data.namespace !== undefined) return locateNamed(candidate, data.namespace, data.pod_name, pods, resolver);
   const resolved = await resolver.resolve(candidate);
   pods.remember(resolved.pod);
   return requireContainer(candidate, resolver, {
@@ -34,15 +30,21 @@ export async function locatePod(candidate: Candidate, pods: PodDirectory, resolv
   });
 }
 
+/** The container ID may come from container_id or from a cgroup path; a cached pod may predate its status. */
+async function locateNamed(candidate: Candidate, namespace: string, podName: string, pods: PodDirectory, resolver: KernelIdentityResolver): Promise<Located> {
+  const { containerId } = identityOf(candidate.data);
+  const named = candidate.data.container_name;
+  let pod = await pods.get(namespace, podName);
+  let containerName = named ?? (pod === undefined ? undefined : containerByStatusId(pod, containerId));
+  if (candidate.kind === 'cpu_throttle' && pod !== undefined && containerName === undefined && containerId !== undefined) {
+    pod = await pods.refresh(namespace, podName);
+    containerName = pod === undefined ? undefined : containerByStatusId(pod, containerId);
+  }
+  return requireContainer(candidate, resolver, { pod, namespace, podName, containerName });
+}
+
 /** A throttle report is per container; its container may reach pod status only after it starts. */
 function requireContainer(candidate: Candidate, resolver: KernelIdentityResolver, located: Located): Located {
   if (candidate.kind !== 'cpu_throttle' || located.containerName !== undefined || located.pod === undefined) return located;
   throw resolver.unresolved(candidate, `No container of pod ${located.namespace}/${located.podName} has the event's container ID`);
-}
-
-/** Status container IDs carry a runtime prefix (containerd://<id>); events may or may not. */
-export function containerByStatusId(pod: Pod, containerId: string | undefined): string | undefined {
-  if (containerId === undefined) return undefined;
-  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
-  return statuses.find((status) => status.containerID !== undefined && sameContainer(status.containerID, bareContainerId(containerId)))?.name;
 }

@@ -18,11 +18,17 @@ export class PodDirectory {
   }
 
   async get(namespace: string, name: string): Promise<Pod | undefined> {
-    const key = `${namespace}/${name}`;
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(`${namespace}/${name}`);
     if (cached !== undefined) return cached;
+    return this.refresh(namespace, name);
+  }
+
+  /** Reads past the cache: for a container that may have reached pod status since. */
+  async refresh(namespace: string, name: string): Promise<Pod | undefined> {
+    const key = `${namespace}/${name}`;
     const pod = await this.api.get<Pod>(POD, { namespace, name });
-    if (pod !== undefined) this.cache.set(key, pod);
+    if (pod === undefined) this.cache.delete(key);
+    else this.cache.set(key, pod);
     return pod;
   }
 

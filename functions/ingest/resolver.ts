@@ -1,6 +1,6 @@
 import { POD } from '../../lib/api/group.js';
 import { PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
-import { identityOf, sameContainer, type KernelIdentity } from '../../lib/core/kernel-identity.js';
+import { containerByStatusId, identityOf, type KernelIdentity } from '../../lib/core/kernel-identity.js';
 import type { Pod } from '../../lib/core/pod.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { Lru } from '../../lib/lru.js';
@@ -16,12 +16,25 @@ import type { KernelIdentityResolver } from './locate.js';
  * younger than the retry window (a container ID reaches pod status only once the
  * container runs), and refused for good (422) after it.
  */
-export type ResolverOptions = { readonly now: () => number; readonly unresolvedRetryMs: number; readonly ttlMs?: number };
+export type ResolverOptions = {
+  readonly now: () => number;
+  readonly unresolvedRetryMs: number;
+  /** How long a listing serves hits. */
+  readonly ttlMs?: number;
+  /** A miss re-lists only when the listing is at least this old, so unresolvable bursts cannot turn into a list per event. */
+  readonly relistAfterMs?: number;
+};
+
+type Listing = { readonly pods: readonly Pod[]; readonly listedAtMs: number };
+type Match = { pod: Pod; containerName: string | undefined };
 
 const PAGE = 500;
+const DEFAULT_RELIST_AFTER_MS = 1000;
 
 export class ApiIdentityResolver implements KernelIdentityResolver {
-  private readonly listings: Lru<string, Pod[]>;
+  private readonly listings: Lru<string, Listing>;
+  /** Concurrent misses for one node share one list. */
+  private readonly listing = new Map<string, Promise<Listing>>();
 
   constructor(
     private readonly api: KubeApi,
@@ -34,18 +47,31 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
     return unresolved(candidate, this.options, message);
   }
 
-  async resolve(candidate: Candidate): Promise<{ pod: Pod; containerName: string | undefined }> {
+  async resolve(candidate: Candidate): Promise<Match> {
     const identity = identityOf(candidate.data);
     if (identity.podUid === undefined && identity.containerId === undefined) throw unresolved(candidate, this.options, 'The event carries no usable pod identity');
     const node = candidate.data.node_name;
     const cached = this.listings.get(node ?? '*');
-    const match = (cached === undefined ? undefined : findPod(cached, identity)) ?? findPod(await this.listFresh(node), identity);
+    const fromCache = cached === undefined ? undefined : findPod(cached.pods, identity);
+    // A UID match whose container is not in the cached status yet may be in a fresh one.
+    if (fromCache !== undefined && complete(fromCache, identity)) return fromCache;
+    const recent = cached !== undefined && this.options.now() - cached.listedAtMs < (this.options.relistAfterMs ?? DEFAULT_RELIST_AFTER_MS);
+    const match = recent ? fromCache : findPod((await this.listShared(node)).pods, identity);
     if (match === undefined) throw unresolved(candidate, this.options, 'No pod matches the kernel identity in the event');
     return match;
   }
 
-  /** A container not yet in pod status resolves once the status has it, so misses re-list. */
-  private async listFresh(node: string | undefined): Promise<Pod[]> {
+  private listShared(node: string | undefined): Promise<Listing> {
+    const key = node ?? '*';
+    const running = this.listing.get(key);
+    if (running !== undefined) return running;
+    const started = this.listFresh(node).finally(() => this.listing.delete(key));
+    this.listing.set(key, started);
+    return started;
+  }
+
+  private async listFresh(node: string | undefined): Promise<Listing> {
+    const listedAtMs = this.options.now();
     const pods: Pod[] = [];
     let next: string | undefined;
     do {
@@ -53,25 +79,25 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
       pods.push(...page.items);
       next = page.continue;
     } while (next !== undefined);
-    this.listings.set(node ?? '*', pods);
-    return pods;
+    const listing = { pods, listedAtMs };
+    this.listings.set(node ?? '*', listing);
+    return listing;
   }
 }
 
-export function findPod(pods: readonly Pod[], identity: KernelIdentity): { pod: Pod; containerName: string | undefined } | undefined {
+function complete(match: Match, identity: KernelIdentity): boolean {
+  return identity.containerId === undefined || match.containerName !== undefined;
+}
+
+export function findPod(pods: readonly Pod[], identity: KernelIdentity): Match | undefined {
   for (const pod of pods) {
     const uidMatches = identity.podUid !== undefined && pod.metadata.uid === identity.podUid;
-    const container = identity.containerId === undefined ? undefined : containerNamed(pod, identity.containerId);
+    const container = containerByStatusId(pod, identity.containerId);
     if (identity.podUid !== undefined && !uidMatches) continue;
     // A matching UID is enough for the pod; the container may not be in its status yet.
     if (uidMatches || container !== undefined) return { pod, containerName: container };
   }
   return undefined;
-}
-
-function containerNamed(pod: Pod, containerId: string): string | undefined {
-  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
-  return statuses.find((status) => status.containerID !== undefined && sameContainer(status.containerID, containerId))?.name;
 }
 
 export function unresolved(candidate: Candidate, options: ResolverOptions, message: string): Error {

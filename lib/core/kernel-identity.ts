@@ -5,12 +5,15 @@
  *   systemd:  kubepods-burstable-pod<uid_with_underscores>.slice/cri-containerd-<container-id>.scope
  * (kubernetes.io/docs/concepts/architecture/cgroups, pkg/kubelet/cm/cgroup_manager_linux.go).
  */
+import type { Pod } from './pod.js';
+
 export type KernelIdentity = { readonly podUid?: string; readonly containerId?: string };
 
 const CGROUPFS_POD = /(?:^|\/)pod([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 const SYSTEMD_POD = /-pod([0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12})\.slice/i;
 const SYSTEMD_CONTAINER = /(?:^|\/)(?:cri-containerd|crio|docker|containerd)-([0-9a-f]{12,64})\.scope(?:\/|$)/i;
-const CGROUPFS_CONTAINER = /\/pod[0-9a-f-]{36}\/([0-9a-f]{12,64})(?:\/|$)/i;
+// CRI-O under cgroupfs names the container cgroup crio-<id>; containerd uses the bare ID.
+const CGROUPFS_CONTAINER = /\/pod[0-9a-f-]{36}\/(?:crio-|docker-|cri-containerd-)?([0-9a-f]{12,64})(?:\/|$)/i;
 
 export function parseCgroupPath(path: string): KernelIdentity {
   const systemdPod = SYSTEMD_POD.exec(path)?.[1]?.replaceAll('_', '-');
@@ -45,4 +48,11 @@ export function identityOf(data: { pod_uid?: string; container_id?: string; cgro
     podUid: data.pod_uid === undefined ? fromPath.podUid : normalizePodUid(data.pod_uid),
     containerId: data.container_id === undefined ? fromPath.containerId : bareContainerId(data.container_id),
   };
+}
+
+/** The container (regular or init) whose status carries this ID; status IDs carry a runtime prefix, events may not. */
+export function containerByStatusId(pod: Pod, containerId: string | undefined): string | undefined {
+  if (containerId === undefined) return undefined;
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+  return statuses.find((status) => status.containerID !== undefined && sameContainer(status.containerID, containerId))?.name;
 }
