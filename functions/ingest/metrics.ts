@@ -11,7 +11,7 @@ export function createIngestMetrics(): IngestMetrics {
   const base = createMetrics();
   const events = new Counter({
     name: 'kernel_gossip_events_total',
-    help: 'Events received, by event type and outcome (applied, unchanged, stale, skipped, rejected, failed).',
+    help: 'Events received, by event type and outcome (applied, unchanged, stale, skipped, rejected, failed; unresolved = pod not found yet, retried; unresolvable = given up).',
     labelNames: ['type', 'outcome'] as const,
     registers: [base.registry],
   });

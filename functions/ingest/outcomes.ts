@@ -1,5 +1,5 @@
-import { asError } from '../../lib/errors.js';
-import { httpFailureFor } from '../../lib/http/status.js';
+import { asError, PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
+import { httpFailureFor, type HttpFailure } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
 import type { Candidate } from './candidates.js';
 import type { IngestOutcome } from './handle.js';
@@ -29,10 +29,17 @@ export function recordOutcomes(
     const error = asError(result.reason);
     recordedErrors.add(error);
     const failure = httpFailureFor(error);
-    deps.metrics.events.inc({ type: candidate.kind, outcome: failure.retried ? 'failed' : 'rejected' });
+    deps.metrics.events.inc({ type: candidate.kind, outcome: failedOutcome(error, failure) });
     const level = failure.retried || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
     deps.log[level]({ event, status: failure.status, reason: failure.reason, err: error }, `Could not apply ${candidate.kind} event`);
   });
+}
+
+/** Unresolved identities get their own outcomes: a rising count of either says the observer and the API disagree. */
+function failedOutcome(error: Error, failure: HttpFailure): string {
+  if (error instanceof PodNotResolvedError) return 'unresolved';
+  if (error instanceof PodUnresolvableError) return 'unresolvable';
+  return failure.retried ? 'failed' : 'rejected';
 }
 
 function messageFor(outcome: IngestOutcome): string {
