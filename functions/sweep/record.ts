@@ -1,0 +1,61 @@
+import type { SweepAction } from '../../lib/core/sweep-plan.js';
+import { KubeApiError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+import type { Executed } from './execute.js';
+import { targetOf, type SweepReport } from './handle.js';
+import type { SweepMetrics } from './metrics.js';
+
+/** Metrics and one log line per object a sweep changed or failed on. */
+export function recordSweep(deps: { readonly log: Logger; readonly metrics: SweepMetrics }, report: SweepReport, seconds: number): void {
+  const { metrics } = deps;
+  const { summary } = report;
+  metrics.sweeps.inc({ outcome: summary.failures.length === 0 ? 'converged' : 'partial' });
+  metrics.duration.observe(seconds);
+  metrics.objectsSeen.inc({ resource: 'kernelwhispers' }, summary.seen.kernelWhispers);
+  metrics.objectsSeen.inc({ resource: 'podbirthcertificates' }, summary.seen.podBirthCertificates);
+  metrics.objectsSeen.inc({ resource: 'pods' }, summary.seen.pods);
+  for (const done of report.executed) recordExecuted(deps, done);
+  for (const failure of summary.failures) metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
+  for (const failure of summary.failures.filter((item) => item.reason === 'SpecInvalid')) {
+    deps.log.error({ object: failure.object, reason: failure.reason }, `Could not sweep ${failure.object}: ${failure.message}`);
+  }
+}
+
+export function recordSweepFailed(deps: { readonly metrics: SweepMetrics }, seconds: number): void {
+  deps.metrics.sweeps.inc({ outcome: 'failed' });
+  deps.metrics.duration.observe(seconds);
+}
+
+function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMetrics }, done: Executed): void {
+  const object = targetOf(done.action);
+  const resource = resourceOf(object);
+  if (done.result === 'absent') {
+    deps.log.debug({ object }, `${object} was already gone`);
+    return;
+  }
+  if (done.result === 'failed') {
+    // A conflict is another writer winning a race; the next sweep plans from its result.
+    const conflict = done.error instanceof KubeApiError && done.error.failure === 'conflict';
+    deps.log[conflict ? 'info' : 'warn']({ object, err: conflict ? undefined : done.error }, `Could not update ${object}: ${done.error.message}`);
+    return;
+  }
+  if (done.action.action === 'delete') deps.metrics.objectsDeleted.inc({ resource });
+  else for (const change of changesOf(done.action)) deps.metrics.objectsChanged.inc({ resource, change });
+  deps.log.info({ object, changes: changesOf(done.action) }, messageFor(done.action, object));
+}
+
+function changesOf(action: SweepAction): readonly string[] {
+  if (action.action === 'applyStatus') return action.changes;
+  return action.action === 'delete' ? ['deleted'] : ['updated'];
+}
+
+function messageFor(action: SweepAction, object: string): string {
+  if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
+  if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
+  return `Applied status of ${object} (${action.changes.join(', ')})`;
+}
+
+/** `kernelwhispers/ns/name` → `kernelwhispers`. */
+function resourceOf(object: string): string {
+  return object.split('/')[0] ?? object;
+}
