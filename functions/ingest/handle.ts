@@ -3,6 +3,7 @@ import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js
 import { identityOf } from '../../lib/core/kernel-identity.js';
 import { monitorDecision, namespaceSkipped, type MonitorPolicy } from '../../lib/core/monitor-policy.js';
 import type { Observation, PodRef } from '../../lib/core/observation.js';
+import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
 import type { Candidate } from './candidates.js';
 import { locatePod, type KernelIdentityResolver, type Located } from './locate.js';
 import type { PodDirectory } from './pods.js';
@@ -81,7 +82,8 @@ function observationOf(candidate: Candidate, located: Located): Observation {
   if (located.containerName === undefined) {
     throw new InvalidInputError('The throttled container is unknown: set container_name, or a container_id found in the pod status', ['container_name: missing']);
   }
-  return { ...base, kind: 'cpu_throttle', data: candidate.data, container_name: located.containerName };
+  const resources = located.pod === undefined ? {} : { container_resources: containerResources(located.pod, located.containerName), workload: workloadOf(located.pod) };
+  return { ...base, kind: 'cpu_throttle', data: candidate.data, container_name: located.containerName, ...resources };
 }
 
 function skipped(reason: string): IngestOutcome {

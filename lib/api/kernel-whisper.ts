@@ -9,6 +9,9 @@ import { ConditionsSchema } from './conditions.js';
 const text = (description: string) => v.pipe(v.string(), v.maxLength(4096), v.description(description));
 const timestamp = (description: string) => v.pipe(v.string(), v.isoTimestamp(), v.description(description));
 const nonNegative = (description: string) => v.pipe(v.number(), v.minValue(0), v.description(description));
+const millicores = (description: string) => v.pipe(v.string(), v.regex(/^\d+m$/), v.description(description));
+/** A figure as read, or the word saying why there is none: a number is never made up. */
+const cpuFigure = (description: string) => v.pipe(v.string(), v.regex(/^(\d+m|none|unknown)$/), v.description(description));
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -33,6 +36,28 @@ export const MetricsLieSchema = v.pipe(
   v.description('What the metrics pipeline claims for the same window.'),
 );
 
+export const CONTAINER_TYPES = ['regular', 'init', 'sidecar'] as const;
+
+export const ContainerResourcesSchema = v.pipe(
+  v.object({
+    container_type: v.pipe(v.picklist(CONTAINER_TYPES), v.description('regular, init, or sidecar (an init container with restartPolicy Always).')),
+    cpu_request: v.optional(millicores('CPU request of the container in millicores, e.g. 250m; absent when it sets none.')),
+    cpu_limit: v.optional(millicores('CPU limit of the container in millicores, e.g. 500m; absent when it sets none (then no CFS quota of its own throttles it).')),
+  }),
+  v.description("The container's CPU request and limit in the pod spec when the observation was recorded; absent when the container was not found in the pod spec."),
+);
+export type ContainerResources = v.InferOutput<typeof ContainerResourcesSchema>;
+
+export const WorkloadSchema = v.pipe(
+  v.object({
+    api_version: text('API version of the workload, e.g. apps/v1.'),
+    kind: text('Deployment, StatefulSet, DaemonSet, Job, ReplicaSet, another controller kind, or Pod for a pod without a controller.'),
+    name: text('Name of the workload.'),
+  }),
+  v.description("Where the pod's resources are defined: its controller, or the pod itself. A pod of a ReplicaSet carrying the pod-template-hash label belongs to the Deployment named by the ReplicaSet name without -<hash>."),
+);
+export type Workload = v.InferOutput<typeof WorkloadSchema>;
+
 export const KernelWhisperSpecSchema = v.pipe(v.object({
   pod_name: text('Name of the observed pod.'),
   namespace: text('Namespace of the observed pod.'),
@@ -45,6 +70,8 @@ export const KernelWhisperSpecSchema = v.pipe(v.object({
   severity: v.pipe(v.picklist(SEVERITIES), v.description('critical above 80% throttled, warning above 50%, else info.')),
   ebpf_detection: v.optional(v.pipe(v.boolean(), v.description('Whether the observation came from an eBPF probe.'))),
   observer: v.optional(text('CloudEvent source of the observer instance that reported it.')),
+  container_resources: v.optional(ContainerResourcesSchema),
+  workload: v.optional(WorkloadSchema),
 }),
   // The API server itself keeps newer truth: two ingest instances racing cannot
   // replace a newer observation with an older one (a CEL transition rule).
@@ -70,6 +97,11 @@ export const KernelWhisperStatusSchema = v.object({
   recommendation: v.optional(text('What to do about it.')),
   kernel_evidence: v.optional(text('The kernel figures behind the insight.')),
   priority: v.optional(v.pipe(v.picklist(PRIORITIES), v.description('high at 80% throttled or more, medium at 40% or more, else low.'))),
+  current_cpu_request: v.optional(cpuFigure('CPU request of the container when observed: millicores such as 250m, none when it sets none, unknown when it was not recorded.')),
+  current_cpu_limit: v.optional(cpuFigure('CPU limit of the container when observed: millicores such as 500m, none when it sets none, unknown when it was not recorded.')),
+  recommended_cpu_limit: v.optional(millicores('The new CPU limit in millicores: the current one plus 50%, rounded up. Only at high priority with a known limit.')),
+  recommended_cpu_request: v.optional(millicores('The new CPU request, given only when the request equals the limit, so the pod keeps its QoS class.')),
+  recommended_command: v.optional(text('The kubectl command that applies the recommended figures: on the owning workload, or the in-place resize subresource (Kubernetes 1.33+) for a pod without a controller. Absent when no command can (the recommendation says why).')),
   metrics_comparison: v.optional(MetricsComparisonSchema),
   last_updated: v.optional(timestamp('Time of the observation this status was computed from.')),
   observed_generation: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('metadata.generation of the spec this status was computed from.'))),

@@ -20,6 +20,8 @@ export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Metrics%', type: 'number', jsonPath: '.spec.metrics_lie.cpu_percent', description: 'CPU the metrics report, percent of one core.' },
   { name: 'Severity', type: 'string', jsonPath: '.spec.severity', description: 'critical, warning or info.' },
   { name: 'Throttling', type: 'string', jsonPath: '.status.conditions[?(@.type=="Throttled")].reason', description: 'Why throttling is or is not current.' },
+  { name: 'CPU Limit', type: 'string', jsonPath: '.status.current_cpu_limit', description: 'CPU limit of the container when observed (none, or unknown).', priority: 1 },
+  { name: 'New Limit', type: 'string', jsonPath: '.status.recommended_cpu_limit', description: 'Recommended CPU limit, at high priority.', priority: 1 },
   { name: 'Recommendation', type: 'string', jsonPath: '.status.recommendation', description: 'What to do.', priority: 1 },
   age,
 ];

@@ -5,7 +5,8 @@ import { kernelWhisperName, labelValue } from '../api/names.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { compact, round } from './json.js';
 import type { ThrottleObservation } from './observation.js';
-import { discrepancyPercent, recommendationFor, reportedStatusFor, severityFor } from './throttle-policy.js';
+import { cpuRecommendation } from './cpu-recommendation.js';
+import { discrepancyPercent, reportedStatusFor, severityFor } from './throttle-policy.js';
 
 export type KernelWhisper = KubeObject<KernelWhisperSpec, KernelWhisperStatus>;
 
@@ -52,6 +53,8 @@ function whisperSpec(observation: ThrottleObservation): KernelWhisperSpec {
     severity: severityFor(data.throttle_percentage),
     ebpf_detection: data.ebpf_detection,
     observer: observation.source,
+    container_resources: observation.container_resources,
+    workload: observation.workload,
   });
 }
 
@@ -68,15 +71,16 @@ export function kernelWhisperStatus(spec: KernelWhisperSpec, generation: number,
   const truth = spec.kernel_truth;
   const metricsCores = spec.metrics_lie.cpu_percent === undefined ? undefined : round(spec.metrics_lie.cpu_percent / 100, 4);
   const discrepancy = discrepancyPercent(truth.actual_cpu_cores, metricsCores);
-  const recommendation = recommendationFor(truth.throttled_percent);
+  const { priority, text: recommendation, ...figures } = cpuRecommendation(spec);
   const resolvedAt = resolutionTime(spec, clock);
   const observed = whisperInsight(spec, metricsCores, discrepancy);
   const insight = resolvedAt === undefined ? observed : `Throttling stopped: no observation since ${spec.detected_at}. Last seen: ${observed}`;
   return compact({
     insight,
-    recommendation: recommendation.text,
+    recommendation,
     kernel_evidence: kernelEvidence(spec),
-    priority: recommendation.priority,
+    priority,
+    ...figures,
     metrics_comparison: compact({ kernel_cpu_usage: truth.actual_cpu_cores, metrics_cpu_usage: metricsCores, discrepancy_percent: discrepancy }),
     last_updated: spec.detected_at,
     observed_generation: generation,

@@ -1,3 +1,4 @@
+import type { ContainerResources, Workload } from '../api/kernel-whisper.js';
 import type { CpuThrottleData } from '../events/cpu-throttle.js';
 import type { PodCreationData } from '../events/pod-creation.js';
 
@@ -21,6 +22,9 @@ export type ThrottleObservation = {
   readonly data: CpuThrottleData;
   readonly observedAt: string;
   readonly source: string;
+  /** Read from the pod at observation time, so the status stays a pure function of the spec. */
+  readonly container_resources?: ContainerResources;
+  readonly workload?: Workload;
 };
 
 export type BirthObservation = {

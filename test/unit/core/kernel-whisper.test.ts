@@ -43,14 +43,23 @@ describe('desiredKernelWhisper', () => {
 });
 
 describe('kernelWhisperStatus', () => {
-  const spec = deepFreeze(desiredKernelWhisper(throttle({ throttle_percentage: 85.5 })).spec as KernelWhisperSpec);
+  const observed = { ...throttle({ throttle_percentage: 85.5 }), container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' }, workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' } } as const;
+  const spec = deepFreeze(desiredKernelWhisper(observed).spec as KernelWhisperSpec);
 
-  it('states insight, recommendation, evidence and a Throttled condition in consistent units', () => {
+  it('records the container figures and the workload from the pod in the spec', () => {
+    expect(spec).toMatchObject({ container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' }, workload: { kind: 'Deployment', name: 'web' } });
+  });
+
+  it('states insight, concrete recommendation, evidence and a Throttled condition in consistent units', () => {
     expect(kernelWhisperStatus(spec, 3, undefined, clock)).toEqual({
       insight: 'The kernel saw container app of pod production/throttled-pod throttled in 85.5% of CFS periods while using 0.8 cores; metrics report 0.5 cores (37.5% below the kernel figure).',
-      recommendation: 'increase CPU limits by 50%',
+      recommendation: 'increase CPU limits by 50%: raise the CPU limit of container app from 500m to 750m',
       kernel_evidence: '85.5% of CFS periods throttled, 123.46 ms throttled, over 300 s, 0.8 cores used, detected by eBPF (observed 2024-01-01T00:00:00.000Z).',
       priority: 'high',
+      current_cpu_request: '250m',
+      current_cpu_limit: '500m',
+      recommended_cpu_limit: '750m',
+      recommended_command: 'kubectl set resources deployment/web -n production -c app --limits=cpu=750m',
       metrics_comparison: { kernel_cpu_usage: 0.8, metrics_cpu_usage: 0.5, discrepancy_percent: 37.5 },
       last_updated: '2024-01-01T00:00:00.000Z',
       observed_generation: 3,
