@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { POD, type ResourceType } from '../../../lib/api/group.js';
@@ -38,4 +38,16 @@ const run = promisify(execFile);
 export async function kubectl(args: readonly string[]): Promise<string> {
   const { stdout } = await run(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args]);
   return stdout;
+}
+
+export function kubectlWithInput(args: readonly string[], input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')}: ${err.trim()}`))));
+    child.stdin.end(input);
+  });
 }

@@ -28,14 +28,14 @@ const NEEDED: Record<string, readonly Grant[]> = {
   'kernel-gossip-ingest': [
     ...everywhere(POD.group, [POD.plural], ['get', 'list']),
     ...everywhere(GROUP, OURS, ['get', 'create', 'patch']),
-    ...everywhere(GROUP, OURS.map((plural) => `${plural}/status`), ['get', 'patch']),
+    ...everywhere(GROUP, OURS.map((plural) => `${plural}/status`), ['patch']),
     ...everywhere(EVENT.group, [EVENT.plural], ['create', 'patch', 'get']),
   ],
   // Lists and repairs our objects, deletes them after retention, and owns one ConfigMap in
   // its own namespace (created and updated by server-side apply, so create is name-bound).
   'kernel-gossip-sweep': [
-    ...everywhere(POD.group, [POD.plural], ['get', 'list']),
-    ...everywhere(GROUP, OURS, ['get', 'list', 'patch', 'delete']),
+    ...everywhere(POD.group, [POD.plural], ['list']),
+    ...everywhere(GROUP, OURS, ['list', 'delete']),
     ...everywhere(GROUP, OURS.map((plural) => `${plural}/status`), ['patch']),
     ...['get', 'patch', 'create'].map((verb) =>
       grant(NAMESPACE, CONFIG_MAP.group, CONFIG_MAP.plural, verb, 'ebpf-monitored-pods'),

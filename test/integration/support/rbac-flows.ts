@@ -1,0 +1,79 @@
+import { CONFIG_MAP, EVENT, KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
+import { parseConfig } from '../../../lib/config.js';
+import type { KubeApi } from '../../../lib/k8s/api.js';
+import type { KubeObject } from '../../../lib/k8s/objects.js';
+import { createLogger } from '../../../lib/log.js';
+import { buildIngest } from '../../../functions/ingest/create.js';
+import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
+import { buildSweep } from '../../../functions/sweep/create.js';
+import { createSweepMetrics } from '../../../functions/sweep/metrics.js';
+import { binaryEvent, creationData, throttleData } from '../../fixtures/events.js';
+import { seedWhisper } from '../sweep-support.js';
+import { createPod } from './cluster.js';
+
+/**
+ * What each function does in production, run with a given identity. Each returns
+ * the problems seen — empty when every step worked — so a test can expect both
+ * success and failure. Every run uses new pods and newer observations, so it
+ * really writes (a converged run would write nothing and prove nothing).
+ */
+const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
+const CREATION = 'io.gossip.kernel.pod_creation.v1';
+const quiet = createLogger({ level: 'silent', name: 'rbac' });
+const containerId = (i: number) => `${i.toString(16).padStart(4, '0')}${'ab'.repeat(30)}`;
+
+async function runningPod(admin: KubeApi, namespace: string, name: string, i: number): Promise<KubeObject> {
+  const pod = await createPod(admin, namespace, name, { nodeName: 'node-rbac' });
+  const status = { containerStatuses: [{ name: 'app', containerID: `containerd://${containerId(i)}`, image: 'x', imageID: '', ready: true, restartCount: 0 }] };
+  return admin.applyStatus(POD, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name }, status }, { fieldManager: 'test' });
+}
+
+export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string, i: number): Promise<string[]> {
+  const pod = `ingest-${i}`;
+  const stored = await runningPod(admin, namespace, pod, i);
+  const app = buildIngest({ config: parseConfig({}), api, log: quiet, metrics: createIngestMetrics() });
+  const at = (offsetMs: number) => new Date(Date.now() - 60_000 + offsetMs).toISOString();
+  const events = [
+    binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp: at(0) }, `t-${i}`),
+    binaryEvent(CREATION, { ...creationData, namespace, pod_name: pod, timestamp: at(0) }, `c-${i}`),
+    // By kernel identity: needs the pod list narrowed to the node.
+    binaryEvent(THROTTLE, { ...throttleData, pod_name: undefined, namespace: undefined, container_name: undefined, cgroup_path: `/kubepods/burstable/pod${stored.metadata.uid ?? ''}/${containerId(i)}`, node_name: 'node-rbac', timestamp: at(1000) }, `k-${i}`),
+  ];
+  const problems: string[] = [];
+  for (const event of events) {
+    const response = await app.request('/', { method: 'POST', headers: event.headers, body: event.body });
+    const outcome = response.headers.get('kernel-gossip-outcome');
+    if (response.status !== 202 || outcome !== 'applied') problems.push(`${event.headers['ce-id'] ?? ''}: ${response.status} ${outcome ?? (await response.text())}`);
+  }
+  problems.push(...(await missingEvents(admin, namespace, pod)));
+  return problems;
+}
+
+/** Kubernetes Events on the pod, when the ingest emits them (issue 6). */
+async function missingEvents(admin: KubeApi, namespace: string, pod: string): Promise<string[]> {
+  const events = await admin.list(EVENT, { namespace, fieldSelector: `regarding.name=${pod}` });
+  return events.items.length > 0 ? [] : [`no Event recorded on pod ${pod}`];
+}
+
+export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string, i: number): Promise<string[]> {
+  // Gone, so the first sweep has to create it (the create half of an apply).
+  await admin.delete(CONFIG_MAP, { namespace: 'kernel-gossip', name: 'ebpf-monitored-pods' });
+  await createPod(admin, namespace, `sweep-${i}`);
+  const repaired = await seedWhisper(admin, namespace, `sweep-${i}`, { status: false });
+  await seedWhisper(admin, namespace, `gone-${i}`);
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ALLOWED_NAMESPACES: namespace, MONITORED_PODS_NAMESPACE: 'kernel-gossip', KW_RETENTION_SECONDS: '0', PBC_RETENTION_SECONDS: '0' });
+  const app = buildSweep({ config, api, log: quiet, metrics: createSweepMetrics() });
+  const problems: string[] = [];
+  // The first sweep marks the object whose pod is gone, the second deletes it.
+  for (const round of [1, 2]) {
+    const response = await app.request('/', { method: 'POST' });
+    const summary = (await response.json()) as { failures?: unknown[] };
+    if (response.status !== 200 || (summary.failures?.length ?? 0) > 0) problems.push(`sweep ${round}: ${response.status} ${JSON.stringify(summary).slice(0, 300)}`);
+  }
+  const whisper = await admin.get(KERNEL_WHISPER, { namespace, name: repaired.metadata.name });
+  if (whisper?.status === undefined) problems.push('status was not repaired');
+  if ((await admin.get(KERNEL_WHISPER, { namespace, name: `gone-${i}.app` })) !== undefined) problems.push(`gone-${i}.app was not deleted`);
+  const configMap = await admin.get<KubeObject & { data?: Record<string, string> }>(CONFIG_MAP, { namespace: 'kernel-gossip', name: 'ebpf-monitored-pods' });
+  if (!(configMap?.data?.pods ?? '').includes(`sweep-${i}:`)) problems.push('the monitored-pods ConfigMap does not list the pod');
+  return problems;
+}
