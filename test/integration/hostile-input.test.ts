@@ -7,7 +7,9 @@ import { createLogger } from '../../lib/log.js';
 import { buildIngest } from '../../functions/ingest/create.js';
 import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
 import type { HttpFixture } from '../fixtures/events.js';
-import { hostileCloudEventRequest, hostileLegacyRequest } from './support/hostile.js';
+import { hostileCloudEventRequest, hostileLegacyRequest, hostileSweepRequest } from './support/hostile.js';
+import { buildSweep } from '../../functions/sweep/create.js';
+import { createSweepMetrics, type SweepMetrics } from '../../functions/sweep/metrics.js';
 import { adminApi, createPod } from './support/cluster.js';
 import { inject } from 'vitest';
 
@@ -16,10 +18,12 @@ import { inject } from 'vitest';
  * non-retried 4xx within a second, and writes nothing to the API server.
  * Runs against the real API server so a write would really land.
  */
-const CASES = { cloudEvents: 7000, legacy: 3000 };
+const CASES = { cloudEvents: 6000, legacy: 2000, sweep: 2000 };
 const REFUSED = [400, 401, 403, 413, 415, 422];
 
 let app: Hono;
+let sweepApp: Hono;
+let sweepMetrics: SweepMetrics;
 let metrics: IngestMetrics;
 let close: () => void;
 
@@ -32,6 +36,9 @@ beforeAll(async () => {
   const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
   close = () => api.close();
   app = buildIngest({ config: parseConfig({ BODY_LIMIT_BYTES: '65536' }), api, log: createLogger({ level: 'silent', name: 'fuzz' }), metrics });
+  sweepMetrics = createSweepMetrics();
+  const sweepConfig = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', BODY_LIMIT_BYTES: '65536', ALLOWED_NAMESPACES: 'production', MONITORED_PODS_NAMESPACE: 'production' });
+  sweepApp = buildSweep({ config: sweepConfig, api, log: createLogger({ level: 'silent', name: 'fuzz' }), metrics: sweepMetrics });
 });
 afterAll(() => close());
 
@@ -40,9 +47,9 @@ async function writesSoFar(): Promise<number> {
   return counted.values.filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list').reduce((sum, value) => sum + value.value, 0);
 }
 
-async function refusedQuickly(path: string, fixture: HttpFixture): Promise<boolean> {
+async function refusedQuickly(path: string, fixture: HttpFixture, target: Hono = app): Promise<boolean> {
   const started = performance.now();
-  const response = await app.request(path, { method: 'POST', headers: fixture.headers, body: fixture.body });
+  const response = await target.request(path, { method: 'POST', headers: fixture.headers, body: fixture.body });
   await response.arrayBuffer();
   const elapsed = performance.now() - started;
   if (!REFUSED.includes(response.status) || elapsed >= 1000) {
@@ -59,6 +66,15 @@ describe('hostile input at the HTTP edge', () => {
 
   it(`refuses ${CASES.legacy} generated bad legacy webhook requests without a write`, async () => {
     await fc.assert(fc.asyncProperty(hostileLegacyRequest, (fixture) => refusedQuickly('/webhook/ebpf', fixture)), { numRuns: CASES.legacy });
+    expect(await writesSoFar()).toBe(0);
+  }, 300_000);
+});
+
+describe('hostile input at the sweep', () => {
+  it(`refuses ${CASES.sweep} generated bad CloudEvent requests without sweeping`, async () => {
+    await fc.assert(fc.asyncProperty(hostileSweepRequest, (fixture) => refusedQuickly('/', fixture, sweepApp)), { numRuns: CASES.sweep });
+    const sweeps = await sweepMetrics.registry.getSingleMetricAsString('kernel_gossip_sweeps_total');
+    expect(sweeps).not.toMatch(/kernel_gossip_sweeps_total\{[^}]*\} [1-9]/);
     expect(await writesSoFar()).toBe(0);
   }, 300_000);
 });

@@ -128,3 +128,11 @@ function isJsonObject(text: string): boolean {
     return false;
   }
 }
+
+/**
+ * For the sweep: requests that present themselves as CloudEvents (a plain POST
+ * without CloudEvent headers is a legitimate manual sweep, so it is left out).
+ */
+export const hostileSweepRequest: fc.Arbitrary<HttpFixture> = hostileCloudEventRequest.filter(
+  (fixture) => fixture.headers['ce-specversion'] !== undefined || (fixture.headers['content-type'] ?? '').startsWith('application/cloudevents'),
+);
