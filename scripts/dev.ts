@@ -26,6 +26,15 @@ function installEverything(): void {
   kubectl('apply', '--server-side', '-f', path.join(root, 'crds'));
   kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(root, 'crds'));
   execFileSync(kubectlPath, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '-f', '-'], { input: DEMO_OBJECTS, encoding: 'utf8' });
+  // No kubelet runs here, so the demo pod's container status (what a kubelet would report) is set by hand.
+  kubectl('patch', 'pod', 'throttled-pod', '-n', 'production', '--subresource=status', '--type=merge', '-p', JSON.stringify(DEMO_STATUS));
+}
+
+const DEMO_CONTAINER_ID = '3f1c9a7b2e4d6f80a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718';
+const DEMO_STATUS = { status: { phase: 'Running', containerStatuses: [{ name: 'app', containerID: `containerd://${DEMO_CONTAINER_ID}`, image: 'registry.example/app:1', imageID: '', ready: true, restartCount: 0, started: true }] } };
+
+function demoPodUid(): string {
+  return kubectl('get', 'pod', 'throttled-pod', '-n', 'production', '-o', 'jsonpath={.metadata.uid}').trim();
 }
 
 /** Namespaces the functions use and a pod that opted in (no kubelet here: it stays Pending). */
@@ -98,6 +107,13 @@ Send a throttle CloudEvent (binary mode, as a Knative Broker delivers it):
     -H 'Ce-Specversion: 1.0' -H 'Ce-Id: demo-1' -H 'Ce-Source: /kernel-observer/node-1' \\
     -H 'Ce-Type: io.gossip.kernel.cpu_throttle.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
     -d '{"pod_name":"throttled-pod","namespace":"production","container_name":"app","throttle_percentage":85.5,"actual_cpu_usage":0.8,"reported_cpu_usage":0.5,"period_seconds":300,"throttle_ns":123456789,"ebpf_detection":true}'
+
+The same pod identified only as the kernel sees it (cgroup path and node):
+
+  curl -i http://127.0.0.1:${ingestPort}/ -H 'Content-Type: application/json' \\
+    -H 'Ce-Specversion: 1.0' -H 'Ce-Id: demo-cgroup-1' -H 'Ce-Source: /kernel-observer/node-1' \\
+    -H 'Ce-Type: io.gossip.kernel.cpu_throttle.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
+    -d '{"cgroup_path":"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${demoPodUid().replaceAll('-', '_')}.slice/cri-containerd-${DEMO_CONTAINER_ID}.scope","node_name":"node-1","throttle_percentage":92,"actual_cpu_usage":0.5,"reported_cpu_usage":0.3}'
 
 Then look:  kubectl get kw,pbc -A     Sweep now:  curl -X POST http://127.0.0.1:${sweepPort}/
 Ctrl-C stops everything.
