@@ -32,6 +32,15 @@ export function podBirthCertificateName(podName: string): string {
   return fitName(podName, MAX_NAME);
 }
 
+/**
+ * One Event per (object, reason) and pod: `<object>.<reason>.<pod UID prefix>`.
+ * The UID keeps a replaced pod of the same name from inheriting the old pod's
+ * Event, whose `regarding` cannot change.
+ */
+export function podEventName(objectName: string, reason: string, podUid: string): string {
+  return fitName(`${objectName}.${reason.toLowerCase()}.${podUid.replace(/[^a-z0-9]/g, '').slice(0, 8)}`, MAX_NAME);
+}
+
 /** A label value for any valid name: the name itself, or a hashed shortening. */
 export function labelValue(value: string): string {
   return fitName(value, MAX_LABEL_VALUE);
