@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Hono } from 'hono';
 import type { Config } from '../../lib/config.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
@@ -5,16 +6,40 @@ import type { Logger } from '../../lib/log.js';
 import { createIngestApp } from './app.js';
 import type { KernelIdentityResolver } from './locate.js';
 import type { IngestMetrics } from './metrics.js';
+import { PodEventRecorder } from './pod-events.js';
 import { PodDirectory } from './pods.js';
 import { ApiIdentityResolver } from './resolver.js';
 import { ObjectWriter } from './writer.js';
 
+export type IngestOptions = {
+  readonly config: Config;
+  readonly api: KubeApi;
+  readonly log: Logger;
+  readonly metrics: IngestMetrics;
+  readonly now?: () => number;
+  readonly resolver?: KernelIdentityResolver;
+  /** Least time between two series updates of one pod Event from this instance. */
+  readonly eventSeriesIntervalMs?: number;
+  /** `reportingInstance` of the Events; in Knative the pod name, which is the hostname. */
+  readonly reportingInstance?: string;
+};
+
+const EVENT_SERIES_INTERVAL_MS = 60_000;
+
 /** Wires the ingest function from its parts; tests call this with a real or fake KubeApi. */
-export function buildIngest(options: { config: Config; api: KubeApi; log: Logger; metrics: IngestMetrics; now?: () => number; resolver?: KernelIdentityResolver }): Hono {
+export function buildIngest(options: IngestOptions): Hono {
   const now = options.now ?? Date.now;
-  const { config, api } = options;
+  const { config, api, log, metrics } = options;
   const writer = new ObjectWriter(api, { fieldManager: config.fieldManager, resolvedAfterMs: config.resolvedAfterMs, now });
   const pods = new PodDirectory(api);
   const resolver = options.resolver ?? new ApiIdentityResolver(api, { now, unresolvedRetryMs: config.unresolvedRetryMs });
-  return createIngestApp({ config, pods, writer, resolver, log: options.log, metrics: options.metrics, now });
+  const podEvents = new PodEventRecorder(api, {
+    fieldManager: config.fieldManager,
+    reportingInstance: options.reportingInstance ?? hostname(),
+    seriesIntervalMs: options.eventSeriesIntervalMs ?? EVENT_SERIES_INTERVAL_MS,
+    now,
+    log,
+    metrics,
+  });
+  return createIngestApp({ config, pods, writer, resolver, podEvents, log, metrics, now });
 }

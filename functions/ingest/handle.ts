@@ -6,6 +6,7 @@ import type { Observation, PodRef } from '../../lib/core/observation.js';
 import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
 import type { Candidate } from './candidates.js';
 import { locatePod, type KernelIdentityResolver, type Located } from './locate.js';
+import type { PodEventRecorder } from './pod-events.js';
 import type { PodDirectory } from './pods.js';
 import type { ObjectWriter, WriteResult } from './writer.js';
 
@@ -25,6 +26,7 @@ export type IngestDeps = {
   readonly pods: PodDirectory;
   readonly writer: ObjectWriter;
   readonly resolver: KernelIdentityResolver;
+  readonly podEvents: PodEventRecorder;
 };
 
 export async function ingest(deps: IngestDeps, candidate: Candidate): Promise<IngestOutcome> {
@@ -39,6 +41,8 @@ export async function ingest(deps: IngestDeps, candidate: Candidate): Promise<In
   const gate = gateOn(located, candidate, policy);
   if (gate !== undefined) return skipped(gate);
   const outcome = await deps.writer.write(observationOf(candidate, located));
+  // Only a state change is news for the pod; a redelivery or a stale event is not.
+  if (outcome.result === 'applied' && outcome.object !== undefined && located.pod !== undefined) await deps.podEvents.record(outcome.object);
   const object = { kind: outcome.key.type.kind, namespace: outcome.key.namespace, name: outcome.key.name };
   return { result: outcome.result, reason: reasonFor(outcome.result), object };
 }

@@ -5,6 +5,7 @@ import { createMetrics, type Metrics } from '../../lib/metrics.js';
 export type IngestMetrics = Metrics & {
   readonly events: Counter<'type' | 'outcome'>;
   readonly eventLatency: Histogram<'type'>;
+  readonly podEvents: Counter<'reason' | 'outcome'>;
 };
 
 export function createIngestMetrics(): IngestMetrics {
@@ -22,5 +23,11 @@ export function createIngestMetrics(): IngestMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [base.registry],
   });
-  return { ...base, events, eventLatency };
+  const podEvents = new Counter({
+    name: 'kernel_gossip_pod_events_total',
+    help: 'Kubernetes Events about pods, by reason and outcome (created, series_updated, deferred = counted for a later series update, failed).',
+    labelNames: ['reason', 'outcome'] as const,
+    registers: [base.registry],
+  });
+  return { ...base, events, eventLatency, podEvents };
 }

@@ -18,7 +18,8 @@ import { Lru } from '../../lib/lru.js';
  * object is read again and the batch re-planned.
  */
 export type WriteResult = 'applied' | 'unchanged' | 'stale';
-export type WriteOutcome = { readonly result: WriteResult; readonly key: ObjectKey; readonly writes: number };
+/** `object` is what the API server stored after an applied or unchanged write. */
+export type WriteOutcome = { readonly result: WriteResult; readonly key: ObjectKey; readonly writes: number; readonly object?: KubeObject };
 
 export type WriterOptions = {
   readonly fieldManager: string;
@@ -80,7 +81,7 @@ export class ObjectWriter {
       writes++;
     }
     this.cache.set(cacheKey, stored);
-    return { result: writes === 0 ? 'unchanged' : 'applied', key, writes };
+    return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
   }
 }
 

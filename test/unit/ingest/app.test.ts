@@ -21,14 +21,27 @@ describe('POST / (CloudEvents)', () => {
     expect(api.all(KERNEL_WHISPER).map((object) => object.metadata.name)).toEqual(['throttled-pod.app']);
   });
 
-  it('writes spec and status once, and nothing for a redelivery', async () => {
+  it('writes spec and status once, tells the pod once, and does nothing for a redelivery', async () => {
     const { app, api } = ingestHarness();
     await send(app, '/', binaryEvent(THROTTLE, throttleData));
-    const writes = api.writes().length;
+    expect(api.writes()).toEqual([
+      { verb: 'apply', type: 'kernelwhispers', name: 'throttled-pod.app' },
+      { verb: 'apply_status', type: 'kernelwhispers', name: 'throttled-pod.app' },
+      { verb: 'create', type: 'events', name: 'throttled-pod.app.cputhrottled.uidthrot' },
+    ]);
+    const calls = api.calls.length;
     const again = await send(app, '/', binaryEvent(THROTTLE, throttleData));
-    expect(writes).toBe(2);
     expect(again.headers.get('kernel-gossip-outcome')).toBe('unchanged');
-    expect(api.calls.length).toBe(4);
+    expect(api.calls.length).toBe(calls);
+  });
+
+  it('still applies when the pod Event cannot be written, and counts the failure', async () => {
+    const { app, api, metrics } = ingestHarness();
+    api.failNext = { verb: 'create', error: new KubeApiError('forbidden', 'forbidden', 403) };
+    const response = await send(app, '/', binaryEvent(THROTTLE, throttleData));
+    expect(response.headers.get('kernel-gossip-outcome')).toBe('applied');
+    expect(api.all(KERNEL_WHISPER)).toHaveLength(1);
+    expect((await metrics.podEvents.get()).values).toEqual([{ labels: { reason: 'CPUThrottled', outcome: 'failed' }, value: 1 }]);
   });
 
   it('acknowledges an older observation without applying it', async () => {

@@ -63,7 +63,9 @@ export class FakeKubeApi implements KubeApi {
     if (existing === undefined) return this.seed(type, { ...object, status: undefined }) as T;
     const specChanged = JSON.stringify(existing.spec) !== JSON.stringify(object.spec);
     const metadata = { ...existing.metadata, labels: { ...existing.metadata.labels, ...object.metadata.labels }, generation: (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0) };
-    const next = this.stamp({ ...existing, metadata, spec: object.spec });
+    // Top-level fields other than spec (an Event's series) are merged, as apply would.
+    const { metadata: _metadata, status: _status, ...fields } = object;
+    const next = this.stamp({ ...existing, ...fields, metadata, spec: object.spec });
     this.objects.set(k, next);
     return clone(next) as T;
   }
