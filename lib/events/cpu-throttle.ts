@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { containerNameField, countField, nonNegativeNumber, percentage, podIdentityEntries, rfc3339 } from './fields.js';
+import { containerNameField, countField, nonNegativeNumber, percentage, namesItsPod, namespacedIfNamed, PODLESS_MESSAGE, podIdentityEntries, rfc3339 } from './fields.js';
 
 /** Data of `io.gossip.kernel.cpu_throttle.v1`, wire-compatible with the existing observer. */
 export const CpuThrottleDataSchema = v.pipe(
@@ -14,11 +14,8 @@ export const CpuThrottleDataSchema = v.pipe(
     ebpf_detection: v.optional(v.boolean('must be true or false')),
     timestamp: v.optional(rfc3339),
   }),
-  v.check(
-    (data) => data.pod_name !== undefined || data.pod_uid !== undefined || data.container_id !== undefined || data.cgroup_path !== undefined,
-    'one of pod_name, pod_uid, container_id or cgroup_path is required',
-  ),
-  v.check((data) => data.pod_name === undefined || data.namespace !== undefined, 'namespace is required with pod_name'),
+  v.check(namesItsPod, PODLESS_MESSAGE),
+  v.check(namespacedIfNamed, 'namespace is required with pod_name'),
   v.check(
     (data) => data.container_name !== undefined || data.container_id !== undefined || data.cgroup_path !== undefined,
     'one of container_name, container_id or cgroup_path is required',

@@ -35,6 +35,20 @@ export const podIdentityEntries = {
   node_name: v.optional(nodeNameField),
 } as const;
 
+type PodIdentity = { pod_name?: string; namespace?: string; pod_uid?: string; container_id?: string; cgroup_path?: string };
+
+export const PODLESS_MESSAGE = 'one of pod_name, pod_uid, container_id or cgroup_path is required';
+
+/** An event must name its pod, or carry something the kernel knows it by. */
+export function namesItsPod<T extends PodIdentity>(data: T): boolean {
+  return data.pod_name !== undefined || data.pod_uid !== undefined || data.container_id !== undefined || data.cgroup_path !== undefined;
+}
+
+/** A pod name alone is ambiguous across namespaces. */
+export function namespacedIfNamed<T extends PodIdentity>(data: T): boolean {
+  return data.pod_name === undefined || data.namespace !== undefined;
+}
+
 /** valibot issues as "field.path: message" lines; never the offending value. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
   return issues.map((issue) => {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ACTORS } from '../api/pod-birth-certificate.js';
-import { containerNameField, countField, podIdentityEntries, rfc3339 } from './fields.js';
+import { containerNameField, countField, namesItsPod, namespacedIfNamed, PODLESS_MESSAGE, podIdentityEntries, rfc3339 } from './fields.js';
 
 /** Bounds one report so hostile input cannot build a huge object. */
 export const MAX_TIMELINE_PER_REPORT = 500;
@@ -25,10 +25,7 @@ export const PodCreationDataSchema = v.pipe(
     ebpf_detection: v.optional(v.boolean('must be true or false')),
     timestamp: v.optional(rfc3339),
   }),
-  v.check(
-    (data) => data.pod_name !== undefined || data.pod_uid !== undefined || data.container_id !== undefined || data.cgroup_path !== undefined,
-    'one of pod_name, pod_uid, container_id or cgroup_path is required',
-  ),
-  v.check((data) => data.pod_name === undefined || data.namespace !== undefined, 'namespace is required with pod_name'),
+  v.check(namesItsPod, PODLESS_MESSAGE),
+  v.check(namespacedIfNamed, 'namespace is required with pod_name'),
 );
 export type PodCreationData = v.InferOutput<typeof PodCreationDataSchema>;
