@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { documentsOf, isRecord, knativeDir } from '../unit/packaging/manifests.js';
+import { kubectlRun, type Run } from './support/cluster.js';
 
 /**
  * The sweep's Role binds create, not only get/patch, to the name ebpf-monitored-pods. RBAC
@@ -20,24 +20,7 @@ const suffix = randomBytes(4).toString('hex');
 const home = `kg-cm-rbac-${suffix}`;
 const elsewhere = `kg-cm-other-${suffix}`;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function kubectl(args: readonly string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const kubectl = kubectlRun;
 
 /** The sweep's server-side apply of the ConfigMap, as the sweep. */
 const applyAsSweep = (namespace: string, name = CONFIG_MAP, count = '1'): Promise<Run> =>

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +12,7 @@ import {
   repoRoot,
   yamlFilesIn,
 } from '../unit/packaging/manifests.js';
+import { kubectlRun, run, type Run } from './support/cluster.js';
 
 /**
  * Every manifest in knative/ through the real kube-apiserver, with the Knative CRDs from
@@ -25,27 +25,7 @@ import {
 const knativeCrdDir = path.resolve(repoRoot, '../shared/knative-crds');
 const FIELD_MANAGER = 'kernel-gossip-tests';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const kubectl = (args: readonly string[], input = ''): Promise<Run> =>
-  run(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], process.env, input);
+const kubectl = kubectlRun;
 
 async function kubectlOk(args: readonly string[], input = ''): Promise<string> {
   const result = await kubectl(args, input);
@@ -114,9 +94,12 @@ describe('the sweep deploy command in the README', () => {
     });
   const runCommand = (): Promise<Run> =>
     run('bash', ['-c', command], {
-      ...process.env,
-      KUBECONFIG: inject('kubeconfig'),
-      PATH: `${path.dirname(inject('kubectl'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KUBECONFIG: inject('kubeconfig'),
+        PATH: `${path.dirname(inject('kubectl'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
+      },
     });
   const sweepImage = (): Promise<string> =>
     kubectlOk(['-n', 'kernel-gossip', 'get', 'ksvc', 'kernel-gossip-sweep', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);

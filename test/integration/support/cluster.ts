@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { POD, type ResourceType } from '../../../lib/api/group.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
@@ -33,21 +32,34 @@ export async function createPod(api: KubeApi, namespace: string, name: string, o
   return api.create(POD, pod, { fieldManager: 'test' });
 }
 
-const run = promisify(execFile);
-
-export async function kubectl(args: readonly string[]): Promise<string> {
-  const { stdout } = await run(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args]);
-  return stdout;
+/** kubectl that rejects on a non-zero exit and resolves to its stdout. */
+export function kubectl(args: readonly string[]): Promise<string> {
+  return kubectlWithInput(args, '');
 }
 
-export function kubectlWithInput(args: readonly string[], input: string): Promise<string> {
+export type Run = { readonly code: number; readonly stdout: string; readonly stderr: string };
+
+/** Runs a command to completion with `input` on stdin; never rejects on a non-zero exit. */
+export function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')}: ${err.trim()}`))));
-    child.stdin.end(input);
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
   });
+}
+
+/** kubectl of the run's release against its control plane, exit code and all. */
+export function kubectlRun(args: readonly string[], input = ''): Promise<Run> {
+  return run(inject('kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], { input });
+}
+
+export async function kubectlWithInput(args: readonly string[], input: string): Promise<string> {
+  const result = await kubectlRun(args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
+  return result.stdout;
 }

@@ -49,10 +49,19 @@ export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string
   return problems;
 }
 
-/** Kubernetes Events on the pod, when the ingest emits them (issue 6). */
+/**
+ * Kubernetes Events on the pod: BirthRecorded, and CPUThrottled whose second
+ * observation (the cgroup-path event) starts a series, which reads and patches it.
+ * (The ingest only logs a failed Event write, so the flow checks the Events themselves.)
+ */
 async function missingEvents(admin: KubeApi, namespace: string, pod: string): Promise<string[]> {
-  const events = await admin.list(EVENT, { namespace, fieldSelector: `regarding.name=${pod}` });
-  return events.items.length > 0 ? [] : [`no Event recorded on pod ${pod}`];
+  type PodEvent = KubeObject & { reason?: string; series?: { count?: number } };
+  const events = (await admin.list<PodEvent>(EVENT, { namespace, fieldSelector: `regarding.name=${pod}` })).items;
+  const throttled = events.find((event) => event.reason === 'CPUThrottled');
+  const problems: string[] = [];
+  if (!events.some((event) => event.reason === 'BirthRecorded')) problems.push(`no BirthRecorded Event on pod ${pod}`);
+  if ((throttled?.series?.count ?? 0) < 2) problems.push(`no CPUThrottled Event series on pod ${pod}`);
+  return problems;
 }
 
 export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string, i: number): Promise<string[]> {
