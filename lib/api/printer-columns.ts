@@ -11,6 +11,9 @@ export type PrinterColumn = {
   readonly priority?: number;
 };
 
+/** Set by the sweep: PodDeleted or PodReplaced until the object is deleted after its retention. */
+const podGone: PrinterColumn = { name: 'Pod Gone', type: 'string', jsonPath: '.status.conditions[?(@.type=="PodGone")].reason', description: 'Why the observed pod is gone (PodDeleted, PodReplaced); empty while it exists.' };
+
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since the object was created.' };
 
 export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
@@ -23,6 +26,7 @@ export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'CPU Limit', type: 'string', jsonPath: '.status.current_cpu_limit', description: 'CPU limit of the container when observed (none, or unknown).', priority: 1 },
   { name: 'New Limit', type: 'string', jsonPath: '.status.recommended_cpu_limit', description: 'Recommended CPU limit, at high priority.', priority: 1 },
   { name: 'Recommendation', type: 'string', jsonPath: '.status.recommendation', description: 'What to do.', priority: 1 },
+  podGone,
   age,
 ];
 
@@ -32,5 +36,6 @@ export const POD_BIRTH_CERTIFICATE_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Duration(ms)', type: 'integer', jsonPath: '.spec.kernel_stats.total_duration_ms', description: 'Duration of the birth cascade.' },
   { name: 'Namespaces', type: 'integer', jsonPath: '.spec.kernel_stats.namespaces_created', description: 'Linux namespaces created.', priority: 1 },
   { name: 'Reports', type: 'integer', jsonPath: '.status.report_count', description: 'Distinct reports merged.' },
+  podGone,
   age,
 ];

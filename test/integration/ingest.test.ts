@@ -116,7 +116,7 @@ describe('ingest against the real API server', () => {
 
   it('shows the printer columns in kubectl get', async () => {
     const table = await kubectl(['get', 'kw', '-n', namespace, 'p-binary.app']);
-    expect(table.split('\n')[0]?.split(/\s{2,}/)).toEqual(['NAME', 'POD', 'CONTAINER', 'THROTTLED%', 'METRICS%', 'SEVERITY', 'THROTTLING', 'AGE']);
+    expect(table.split('\n')[0]?.split(/\s{2,}/)).toEqual(['NAME', 'POD', 'CONTAINER', 'THROTTLED%', 'METRICS%', 'SEVERITY', 'THROTTLING', 'POD GONE', 'AGE']);
     expect(table).toMatch(/p-binary\.app\s+p-binary\s+app\s+85\.5\s+50\s+critical\s+CriticalThrottling/);
     const both = await kubectl(['get', 'kernel-gossip', '-n', namespace, '-o', 'name']);
     expect(both).toContain('kernelwhisper.kernel.gossip.io/p-binary.app');

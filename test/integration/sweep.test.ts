@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import { adminApi, createPod, freshNamespace } from './support/cluster.js';
+import { adminApi, createPod, freshNamespace, kubectl } from './support/cluster.js';
 import { applyIngestStatus, conditionOf, fetchObject, monitoredPodsIn, runSweep, seedCertificate, seedWhisper, sweepApp } from './sweep-support.js';
 
 // Each action of the sweep against the real API server, one fresh namespace per test.
@@ -72,6 +72,7 @@ describe('sweep against the real API server', () => {
     expect(kept).toMatchObject({ writes: 0 });
     expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'gone.app'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodDeleted' });
     expect(conditionOf(await fetchObject(api, POD_BIRTH_CERTIFICATE, ns, 'gone'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodDeleted' });
+    expect(await kubectl(['get', 'kw', '-n', ns, 'gone.app', '--no-headers'])).toMatch(/\bPodDeleted\b/);
     expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'replaced.app'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodReplaced' });
 
     const deleted = await runSweep(sweepApp(api, ns, { KW_RETENTION_SECONDS: '0', PBC_RETENTION_SECONDS: '0' }));
