@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { connectKubeApi } from '../../../lib/k8s/client.js';
@@ -23,7 +22,8 @@ export async function serviceAccountApi(namespace: string, serviceAccount: strin
     contexts: [{ name: serviceAccount, context: { cluster: 'test', user: serviceAccount } }],
     'current-context': serviceAccount,
   };
-  const file = path.join(os.tmpdir(), `kernel-gossip-${serviceAccount}-${process.pid}-${Date.now()}.kubeconfig`);
+  // In the control plane's data dir, which goes away with it.
+  const file = path.join(inject('controlPlaneDataDir'), `${serviceAccount}-${process.pid}-${Date.now()}.kubeconfig`);
   writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
   return connectKubeApi({ kubeconfigPath: file });
 }
