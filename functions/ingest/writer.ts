@@ -71,7 +71,7 @@ export class ObjectWriter {
     let writes = 0;
     let stored = current;
     if (plan.action === 'write' || stored === undefined) {
-      stored = await this.api.apply(key.type, plan.desired, { fieldManager: this.options.fieldManager });
+      stored = await this.api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: this.options.fieldManager });
       writes++;
     }
     const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs: this.options.resolvedAfterMs });
@@ -83,6 +83,18 @@ export class ObjectWriter {
     this.cache.set(cacheKey, stored);
     return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
   }
+}
+
+/**
+ * An update carries the resourceVersion it was planned from, so a write planned
+ * from a stale copy (cached, or read before another instance wrote) fails with a
+ * conflict instead of undoing the other write. A create has nothing to guard on;
+ * there the CRDs' transition rules refuse what would lose newer state.
+ */
+function guardedBy(desired: KubeObject, current: KubeObject | undefined): KubeObject {
+  const resourceVersion = current?.metadata.resourceVersion;
+  if (resourceVersion === undefined) return desired;
+  return { ...desired, metadata: { ...desired.metadata, resourceVersion } };
 }
 
 /** A conflict, or a transition rule refusing a write planned from a stale copy. */

@@ -60,11 +60,12 @@ export const PodBirthCertificateSpecSchema = v.pipe(v.object({
     v.metadata({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
   ),
 }),
-  // Merges only ever add: a writer working from a stale copy cannot drop a report
-  // another instance recorded (a CEL transition rule enforced by the API server).
+  // Merges only ever add: two instances creating the same certificate at once
+  // cannot drop or roll back a report the other recorded (a CEL transition rule
+  // enforced by the API server; updates are also guarded by resourceVersion).
   v.metadata({
     'x-kubernetes-validations': [
-      { rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id))', message: 'a recorded report cannot be dropped' },
+      { rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at)))', message: 'a recorded report cannot be dropped or replaced by an older one' },
     ],
   }),
 );

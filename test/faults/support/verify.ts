@@ -21,6 +21,10 @@ export async function differences(api: KubeApi, namespace: string, workload: Wor
     const ids = (certificate.spec?.reports ?? []).map((report) => report.id).sort();
     const expected = [...(workload.reports.get(certificate.metadata.name) ?? [])].sort();
     if (ids.join() !== expected.join()) problems.push(`${certificate.metadata.name}: reports ${ids.join()} stored, expected ${expected.join()}`);
+    for (const report of certificate.spec?.reports ?? []) {
+      const newest = workload.newestReports.get(`${certificate.metadata.name}/${report.id}`);
+      if (report.total_syscalls !== newest) problems.push(`${certificate.metadata.name}/${report.id}: ${report.total_syscalls} syscalls stored, newest report says ${newest}`);
+    }
   }
   return problems;
 }

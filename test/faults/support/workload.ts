@@ -15,6 +15,8 @@ export type Workload = {
   readonly newest: ReadonlyMap<string, number>;
   /** PodBirthCertificate name → the report ids it must hold. */
   readonly reports: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `<certificate>/<report id>` → total_syscalls of that container's newest report. */
+  readonly newestReports: ReadonlyMap<string, number>;
 };
 
 const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
@@ -28,6 +30,7 @@ export function buildWorkload(namespace: string, pods: readonly string[], count:
   const events: WorkloadEvent[] = [];
   const newest = new Map<string, number>();
   const reports = new Map<string, Set<string>>();
+  const newestReports = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const pod = pods[i % pods.length] ?? 'pod-0';
     const at = new Date(startMs + i * 10).toISOString();
@@ -36,6 +39,7 @@ export function buildWorkload(namespace: string, pods: readonly string[], count:
       const data = { ...creationData, namespace, pod_name: pod, container_name: container, total_syscalls: 1000 + i, timestamp: at };
       events.push({ id: `e${i}`, fixture: binaryEvent(CREATION, data, `e${i}`), object: pod, expects: { kind: 'pbc', report: container } });
       reports.set(pod, (reports.get(pod) ?? new Set()).add(container));
+      newestReports.set(`${pod}/${container}`, data.total_syscalls);
     } else {
       const throttled = (i * 7) % 100;
       const data = { ...throttleData, namespace, pod_name: pod, container_name: 'app', throttle_percentage: throttled, timestamp: at };
@@ -44,7 +48,7 @@ export function buildWorkload(namespace: string, pods: readonly string[], count:
       newest.set(name, throttled);
     }
   }
-  return { events, newest, reports };
+  return { events, newest, reports, newestReports };
 }
 
 /** Fisher–Yates with a seeded generator, so a failing order can be replayed. */
