@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { desiredStatus, keyString, objectKeyOf, planSpec } from '../../lib/core/ingest-plan.js';
+import type { Observation } from '../../lib/core/observation.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import type { KubeObject } from '../../lib/k8s/objects.js';
+import { observationOf } from './observations.js';
+import type { BenchEvent } from './workload.js';
+
+/**
+ * The API-server-bound limit: for each event, the same spec apply and status
+ * apply the ingest function makes (computed by the same pure core), issued
+ * straight from this process with no HTTP function, no pod read and no object
+ * read in between. It remembers what it wrote, as the function does, so the
+ * status carries the stored condition times and the resourceVersion precondition.
+ */
+const FIELD_MANAGER = 'kernel-gossip-ingest';
+const RESOLVED_AFTER_MS = 600_000;
+
+export class CeilingWriter {
+  private readonly stored = new Map<string, KubeObject>();
+  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly podUids = new Map<string, string>();
+
+  constructor(private readonly api: KubeApi) {}
+
+  /** Writes for one object are serialised, as the function's keyed batcher does, so they never race each other. */
+  write(event: BenchEvent): Promise<void> {
+    const before = this.busy.get(event.key) ?? Promise.resolve();
+    const next = before.then(() => this.writeOnce(event));
+    this.busy.set(event.key, next.catch(() => undefined));
+    return next;
+  }
+
+  private async writeOnce(event: BenchEvent): Promise<void> {
+    const observation = this.observationOf(event);
+    const key = objectKeyOf(observation);
+    const cacheKey = keyString(key);
+    const plan = planSpec(this.stored.get(cacheKey), [observation]);
+    if (plan.action === 'stale') throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
+    let stored = await this.api.apply(key.type, plan.desired, { fieldManager: FIELD_MANAGER });
+    const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
+    const metadata = { name: key.name, namespace: key.namespace, resourceVersion: stored.metadata.resourceVersion };
+    stored = await this.api.applyStatus(key.type, { apiVersion: stored.apiVersion, kind: stored.kind, metadata, status }, { fieldManager: FIELD_MANAGER });
+    this.stored.set(cacheKey, stored);
+  }
+
+  /** A made-up UID per pod stands in for the pod the function reads. */
+  private observationOf(event: BenchEvent): Observation {
+    const podKey = `${event.namespace}/${event.pod}`;
+    const uid = this.podUids.get(podKey) ?? randomUUID();
+    this.podUids.set(podKey, uid);
+    return observationOf(event, uid);
+  }
+}

@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnFunction, untilReady, type FunctionProcess } from './function-process.js';
+import { probe } from './http-client.js';
+import { median, round } from './stats.js';
+import { throttleEvent, toHttp, type BenchEvent } from './workload.js';
+import type { BenchContext } from './context.js';
+import { buildUnbundled } from './unbundled.js';
+
+/**
+ * Scale from zero: `node dist/server.js` spawned → first 200 from
+ * /health/readiness (what Knative waits for before routing), and, in separate
+ * runs, spawned → first event applied (what a user waits for). Each run is a
+ * new process, so nothing is cached: the applied run reads the pod and the
+ * object before writing.
+ */
+export type Timings = { readonly medianMs: number; readonly minMs: number; readonly maxMs: number; readonly runsMs: readonly number[] };
+export type ColdStartFigures = {
+  readonly runs: number;
+  readonly readiness: Timings;
+  readonly firstApplied: Timings;
+  /** The same sources unbundled (one file per module): what bundling saves. */
+  readonly readinessUnbundled: Timings;
+};
+
+const RUNS = 11;
+const POLL_MS = 2;
+const TIMEOUT_MS = 15_000;
+
+export async function measureColdStart(context: BenchContext, logFile: string): Promise<ColdStartFigures> {
+  const unbundled = await buildUnbundled();
+  try {
+    return await measureRuns(context, logFile, unbundled.script);
+  } finally {
+    unbundled.remove();
+  }
+}
+
+async function measureRuns(context: BenchContext, logFile: string, unbundledScript: string): Promise<ColdStartFigures> {
+  const kubeconfigPath = context.cluster.controlPlane.kubeconfigPath;
+  const start = () => spawnFunction({ kind: 'ingest', kubeconfigPath, logFile });
+  const startUnbundled = () => spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: unbundledScript });
+  const ready = (fn: FunctionProcess) => untilReady(fn, { timeoutMs: TIMEOUT_MS, intervalMs: POLL_MS });
+  const readiness: number[] = [];
+  const readinessUnbundled: number[] = [];
+  const firstApplied: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    // Interleaved, so both builds meet the same machine.
+    readiness.push(await once(start, ready));
+    readinessUnbundled.push(await once(startUnbundled, ready));
+    const pod = context.pods[run % context.pods.length] ?? 'missing';
+    const event = throttleEvent(context.ingestNamespace, pod, context.clock, run, `cold-start-${run}-${Date.now()}`);
+    firstApplied.push(await once(start, (fn) => untilApplied(fn, event)));
+  }
+  return { runs: RUNS, readiness: timings(readiness), firstApplied: timings(firstApplied), readinessUnbundled: timings(readinessUnbundled) };
+}
+
+async function once(start: () => Promise<FunctionProcess>, measure: (fn: FunctionProcess) => Promise<number>): Promise<number> {
+  const fn = await start();
+  try {
+    return await measure(fn);
+  } finally {
+    await fn.stop();
+  }
+}
+
+/** Sends the event as soon as the port accepts it; resolves with ms since spawn once it was applied. */
+async function untilApplied(fn: FunctionProcess, event: BenchEvent): Promise<number> {
+  const deadline = performance.now() + TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    const answer = await probe(fn.port, 'POST', '/', toHttp(event)).catch(() => undefined);
+    if (answer !== undefined) {
+      const outcome = answer.headers['kernel-gossip-outcome'];
+      if (answer.status === 202 && outcome === 'applied') return performance.now() - fn.spawnedAt;
+      throw new Error(`cold start: the first event answered ${answer.status} ${String(outcome)}: ${answer.body.slice(0, 200)}`);
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(`cold start: no event applied within ${TIMEOUT_MS} ms`);
+}
+
+function timings(runsMs: readonly number[]): Timings {
+  const rounded = runsMs.map((ms) => round(ms, 1));
+  return { medianMs: median(rounded), minMs: Math.min(...rounded), maxMs: Math.max(...rounded), runsMs: rounded };
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '../controlplane/binaries.js';
+import { probe } from './http-client.js';
+
+/**
+ * A function as production runs it: `node dist/server.js`, configured by
+ * environment only. Its log goes to a file (pino writes synchronously, so a
+ * pipe the bench is slow to drain would throttle the function under test).
+ */
+export type FunctionKind = 'ingest' | 'sweep';
+
+export type FunctionProcess = {
+  readonly pid: number;
+  readonly port: number;
+  readonly spawnedAt: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+};
+
+export const SERVER_JS = path.join(repoRoot, 'dist', 'server.js');
+
+export async function spawnFunction(options: { kind: FunctionKind; kubeconfigPath: string; logFile: string; env?: Record<string, string>; script?: string }): Promise<FunctionProcess> {
+  const port = await freePort();
+  const log = openSync(options.logFile, 'a');
+  const env = { PATH: process.env['PATH'] ?? '', KUBECONFIG: options.kubeconfigPath, PORT: String(port), KERNEL_GOSSIP_FUNCTION: options.kind, ...functionNodeOptions(), ...options.env };
+  const spawnedAt = performance.now();
+  const script = options.script ?? SERVER_JS;
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${script}`);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killed = sleep(5_000).then(() => child.kill('SIGKILL'));
+    await Promise.race([exited, killed]);
+  };
+  return { pid, port, spawnedAt, child, stop };
+}
+
+/** BENCH_NODE_OPTIONS becomes the functions' NODE_OPTIONS: for trying runtime flags (heap sizes) without a rebuild. */
+export function functionNodeOptions(): { NODE_OPTIONS?: string } {
+  const options = process.env['BENCH_NODE_OPTIONS'];
+  return options === undefined || options === '' ? {} : { NODE_OPTIONS: options };
+}
+
+/** Polls /health/readiness until it answers 200; resolves with ms since spawn. */
+export async function untilReady(fn: FunctionProcess, options: { timeoutMs: number; intervalMs: number }): Promise<number> {
+  const deadline = performance.now() + options.timeoutMs;
+  while (performance.now() < deadline) {
+    if (fn.child.exitCode !== null) throw new Error(`the function exited with ${fn.child.exitCode} before it was ready`);
+    const answer = await probe(fn.port, 'GET', '/health/readiness').catch(() => undefined);
+    if (answer?.status === 200) return performance.now() - fn.spawnedAt;
+    await sleep(options.intervalMs);
+  }
+  throw new Error(`the function was not ready within ${options.timeoutMs} ms`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject(new Error('not a TCP listener'))));
+    });
+  });
+}

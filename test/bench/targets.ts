@@ -1,0 +1,59 @@
+import type { BurstFigures } from './bursts.js';
+import type { ColdStartFigures } from './cold-start.js';
+import type { HalfRateFigures } from './half-rate.js';
+import type { ManyObjectsFigures } from './many-objects.js';
+import type { SweepFigures } from './sweep.js';
+import type { HeapFigures, MemoryPeaks } from './memory.js';
+import type { LevelFigures } from './throughput.js';
+
+/** The ingest process's memory: after start-up, its peaks over every load phase, and V8's heap at the end. */
+export type MemoryFigures = MemoryPeaks & { readonly idleMB: number; readonly heapAtEnd: HeapFigures };
+
+/** The targets of issue 7, each judged on figures from the same run. */
+export type Figures = {
+  readonly levels: readonly LevelFigures[];
+  readonly bursts: BurstFigures;
+  readonly halfRate: HalfRateFigures;
+  readonly manyObjects: ManyObjectsFigures;
+  readonly memory: MemoryFigures;
+  readonly coldStart: ColdStartFigures;
+  /** Undefined with `sweepError` when the sweep could not be measured. */
+  readonly sweep: SweepFigures | undefined;
+  readonly sweepError?: string;
+};
+
+export type TargetResult = { readonly target: string; readonly goal: string; readonly value: string; readonly pass: boolean };
+
+const best = (values: readonly number[]) => Math.max(...values);
+
+export function judge(figures: Figures): TargetResult[] {
+  const { levels, bursts, halfRate, coldStart, sweep } = figures;
+  const bestIngest = best(levels.map((level) => level.ingest.eventsPerS));
+  const bestCeiling = best(levels.map((level) => level.ceiling.eventsPerS));
+  const throughputRatio = bestIngest / bestCeiling;
+  const worst = levels.reduce((a, b) => (b.ingest.writesPerEvent > a.ingest.writesPerEvent ? b : a));
+  const changingWrites = worst.ingest.writesPerEvent;
+  const redeliveryWrites = best(levels.map((level) => level.redelivery.writesPerEvent));
+  const burstWrites = bursts.api.writes;
+  return [
+    { target: 'Ingest throughput vs ceiling (best of each)', goal: '≥ 0.9×', value: `${throughputRatio.toFixed(3)}× (${bestIngest} / ${bestCeiling} events/s)`, pass: throughputRatio >= 0.9 },
+    {
+      target: 'API writes per state-changing event (worst level)',
+      goal: '≤ 2',
+      value: `${changingWrites.toFixed(3)} at c=${worst.concurrency} (${worst.ingest.objectWritesPerEvent} KernelWhisper/PodBirthCertificate + ${worst.ingest.podEventWritesPerEvent} pod Event)`,
+      pass: changingWrites <= 2,
+    },
+    { target: 'API writes per exact redelivery (worst level)', goal: '0', value: redeliveryWrites.toFixed(3), pass: redeliveryWrites === 0 },
+    { target: 'Bursts for one object coalesce', goal: 'writes < events', value: `${burstWrites} writes for ${bursts.events} events (${bursts.writesPerBurst} per burst of ${bursts.burstSize})`, pass: burstWrites < bursts.events },
+    { target: `p99 latency added at half the ceiling rate (${halfRate.ratePerS}/s)`, goal: '≤ 5 ms', value: `${halfRate.addedP99Ms} ms (${halfRate.ingest.latencyMs.p99} − ${halfRate.ceiling.latencyMs.p99})`, pass: halfRate.addedP99Ms <= 5 },
+    { target: 'Cold start to readiness (median)', goal: '≤ 300 ms', value: `${coldStart.readiness.medianMs} ms`, pass: coldStart.readiness.medianMs <= 300 },
+    { target: 'Peak RSS of ingest under load (VmHWM)', goal: '≤ 100 MB', value: `${figures.memory.hwmMB} MB`, pass: figures.memory.hwmMB <= 100 },
+    sweepTarget(sweep, figures.sweepError),
+  ];
+}
+
+function sweepTarget(sweep: SweepFigures | undefined, error: string | undefined): TargetResult {
+  const target = 'Converged sweep over 5,000 resources: writes';
+  if (sweep === undefined) return { target, goal: '0', value: `not measured: ${error ?? 'the sweep did not run'}`, pass: false };
+  return { target, goal: '0', value: `${sweep.convergedMaxWrites} (median ${sweep.convergedMedianMs} ms over ${sweep.resources} resources)`, pass: sweep.convergedMaxWrites === 0 };
+}
