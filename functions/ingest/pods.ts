@@ -1,5 +1,5 @@
-import { POD } from '../../lib/api/group.js';
-import type { Pod } from '../../lib/core/pod.js';
+import { MONITOR_ANNOTATION, POD } from '../../lib/api/group.js';
+import { slimPod, type Pod } from '../../lib/core/pod.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { Lru } from '../../lib/lru.js';
 
@@ -26,13 +26,17 @@ export class PodDirectory {
   /** Reads past the cache: for a container that may have reached pod status since. */
   async refresh(namespace: string, name: string): Promise<Pod | undefined> {
     const key = `${namespace}/${name}`;
-    const pod = await this.api.get<Pod>(POD, { namespace, name });
-    if (pod === undefined) this.cache.delete(key);
-    else this.cache.set(key, pod);
+    const found = await this.api.get<Pod>(POD, { namespace, name });
+    if (found === undefined) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    const pod = slimPod(found, MONITOR_ANNOTATION);
+    this.cache.set(key, pod);
     return pod;
   }
 
   remember(pod: Pod): void {
-    this.cache.set(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, pod);
+    this.cache.set(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, slimPod(pod, MONITOR_ANNOTATION));
   }
 }

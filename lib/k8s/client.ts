@@ -17,7 +17,7 @@ export async function connectKubeApi(options: KubeApiOptions = {}): Promise<Kube
 function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
   async function call<T>(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }, accept404 = false): Promise<T | undefined> {
     const result = await transport.request(verb, method, path, body);
-    if (result.status >= 200 && result.status < 300) return result.body as T;
+    if (result.status >= 200 && result.status < 300) return withoutManagedFields(result.body) as T;
     if (accept404 && result.status === 404) return undefined;
     throw apiError(method, path, result);
   }
@@ -56,4 +56,17 @@ function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
     },
     close: () => transport.close(),
   };
+}
+
+/**
+ * managedFields is the API server's bookkeeping for server-side apply; nothing
+ * here reads it, and it is often the largest part of an object, so responses
+ * (and the caches built from them) drop it.
+ */
+function withoutManagedFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const record = body as { metadata?: { managedFields?: unknown }; items?: unknown[] };
+  if (record.metadata?.managedFields !== undefined) delete record.metadata.managedFields;
+  if (Array.isArray(record.items)) for (const item of record.items) withoutManagedFields(item);
+  return body;
 }

@@ -35,7 +35,8 @@ describe('sweep against the real API server', () => {
     const behind = await fetchObject(api, KERNEL_WHISPER, ns, 'behind.app');
     expect(behind?.status).toMatchObject({ observed_generation: 2 });
     expect(conditionOf(behind, 'Throttled')).toMatchObject({ reason: 'WarningThrottling', observedGeneration: 2 });
-    const owners = behind?.metadata as { managedFields?: { manager: string; subresource?: string }[] };
+    // Our client drops managedFields from responses; kubectl shows them.
+    const owners = (JSON.parse(await kubectl(['get', 'kw', '-n', ns, 'behind.app', '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields?: { manager: string; subresource?: string }[] } }).metadata;
     expect(owners.managedFields?.filter((entry) => entry.subresource === 'status').map((entry) => entry.manager).sort()).toEqual(['kernel-gossip-ingest', 'kernel-gossip-sweep']);
   });
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { slimPod, type Pod } from '../../../lib/core/pod.js';
+import { deepFreeze } from '../support/freeze.js';
+
+describe('slimPod', () => {
+  it('keeps what the functions read and drops the rest', () => {
+    const pod = deepFreeze({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-1',
+        namespace: 'prod',
+        uid: 'u-1',
+        labels: { 'pod-template-hash': 'abc' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'r', controller: true }],
+        annotations: { 'kernel-gossip.io/monitor': 'true', 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(5000) },
+      },
+      spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x', env: [{ name: 'A', value: 'B' }], resources: { limits: { cpu: '500m' } } }] },
+      status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'app', containerID: 'containerd://abc', image: 'x', ready: true }] },
+    } as Pod);
+    expect(slimPod(pod, 'kernel-gossip.io/monitor')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-1',
+        namespace: 'prod',
+        uid: 'u-1',
+        labels: { 'pod-template-hash': 'abc' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'r', controller: true }],
+        annotations: { 'kernel-gossip.io/monitor': 'true' },
+      },
+      spec: { nodeName: 'n1', containers: [{ name: 'app', resources: { limits: { cpu: '500m' } } }] },
+      status: { phase: 'Running', containerStatuses: [{ name: 'app', containerID: 'containerd://abc' }] },
+    });
+  });
+});
