@@ -31,7 +31,8 @@ async function runningPod(admin: KubeApi, namespace: string, name: string, i: nu
 export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string, i: number): Promise<string[]> {
   const pod = `ingest-${i}`;
   const stored = await runningPod(admin, namespace, pod, i);
-  const app = buildIngest({ config: parseConfig({}), api, log: quiet, metrics: createIngestMetrics() });
+  // Series writes at once (not once a minute), so the flow reads and patches the Event.
+  const app = buildIngest({ config: parseConfig({}), api, log: quiet, metrics: createIngestMetrics(), eventSeriesIntervalMs: 0 });
   const at = (offsetMs: number) => new Date(Date.now() - 60_000 + offsetMs).toISOString();
   const events = [
     binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp: at(0) }, `t-${i}`),

@@ -17,7 +17,7 @@ describe('slimPod', () => {
       },
       spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x', env: [{ name: 'A', value: 'B' }], resources: { limits: { cpu: '500m' } } }] },
       status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'app', containerID: 'containerd://abc', image: 'x', ready: true }] },
-    } as Pod);
+    } as unknown as Pod);
     expect(slimPod(pod, 'kernel-gossip.io/monitor')).toEqual({
       apiVersion: 'v1',
       kind: 'Pod',

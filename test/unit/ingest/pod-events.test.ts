@@ -23,26 +23,30 @@ function setup(api = new FakeKubeApi()) {
 }
 
 describe('PodEventRecorder', () => {
-  it('creates once, starts the series on the second occurrence, then folds repeats into one write per interval', async () => {
+  it('creates once, then folds repeats into one series write per interval after the creation', async () => {
     const { clock, recorder, stored, eventWrites } = setup();
     expect(await recorder.record(whisper(1))).toBe('created');
-    expect(await recorder.record(whisper(2))).toBe('series_updated');
-    expect((await stored())?.series).toEqual({ count: 2, lastObservedTime: '2024-01-01T00:00:02.000000Z' });
+    expect(await recorder.record(whisper(2))).toBe('deferred');
     expect(await recorder.record(whisper(3))).toBe('deferred');
-    expect(await recorder.record(whisper(4))).toBe('deferred');
-    expect(eventWrites()).toEqual(['create', 'apply']);
+    expect(eventWrites()).toEqual(['create']);
     clock.now += 60_000;
-    expect(await recorder.record(whisper(5))).toBe('series_updated');
-    expect((await stored())?.series).toEqual({ count: 5, lastObservedTime: '2024-01-01T00:00:05.000000Z' });
+    expect(await recorder.record(whisper(4))).toBe('series_updated');
+    expect((await stored())?.series).toEqual({ count: 4, lastObservedTime: '2024-01-01T00:00:04.000000Z' });
+    expect(await recorder.record(whisper(5))).toBe('deferred');
+    clock.now += 60_000;
+    expect(await recorder.record(whisper(6))).toBe('series_updated');
+    expect((await stored())?.series).toEqual({ count: 6, lastObservedTime: '2024-01-01T00:00:06.000000Z' });
     expect(eventWrites()).toEqual(['create', 'apply', 'apply']);
   });
 
-  it('turns a concurrent burst into one create and one series write', async () => {
-    const { recorder, stored, eventWrites } = setup();
+  it('turns a concurrent burst into one create, its repeats counted for the next series write', async () => {
+    const { clock, recorder, stored, eventWrites } = setup();
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => recorder.record(whisper(i))));
     expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
-    expect(eventWrites()).toEqual(['create', 'apply']);
-    expect((await stored())?.series?.count).toBe(20);
+    expect(eventWrites()).toEqual(['create']);
+    clock.now += 60_000;
+    await recorder.record(whisper(30));
+    expect((await stored())?.series?.count).toBe(21);
   });
 
   it('counts on from an Event another instance created', async () => {
@@ -64,8 +68,9 @@ describe('PodEventRecorder', () => {
   });
 
   it('reports a failure instead of throwing, and waits for the interval before trying the series again', async () => {
-    const { api, recorder } = setup();
+    const { api, clock, recorder } = setup();
     await recorder.record(whisper(1));
+    clock.now += 60_000;
     api.failNext = { verb: 'apply', error: new KubeApiError('conflict', 'conflict', 409) };
     expect(await recorder.record(whisper(2))).toBe('failed');
     expect(await recorder.record(whisper(3))).toBe('deferred');
