@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCloudEvents, type ReceivedEvent } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
+import { PING_EVENT_TYPE } from '../../lib/events/types.js';
 import { headerRecord, readBodyText, type BodyLimits } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { httpFailureFor } from '../../lib/http/status.js';
@@ -11,8 +12,6 @@ import type { SweepMetrics } from './metrics.js';
 import { recordSweep, recordSweepFailed } from './record.js';
 import { SerialRunner } from './serial.js';
 
-/** The type a Knative PingSource gives its events. */
-export const PING_EVENT_TYPE = 'dev.knative.sources.ping';
 
 export type SweepAppDeps = SweepDeps & { readonly log: Logger; readonly metrics: SweepMetrics };
 
@@ -72,6 +71,6 @@ async function readPingEvents(request: Request, limits: BodyLimits): Promise<Rec
   if (headers['ce-specversion'] === undefined && !mediaType.startsWith('application/cloudevents')) return undefined;
   const events = readCloudEvents(headers, await readBodyText(request, limits));
   const other = events.find((event) => event.type !== PING_EVENT_TYPE);
-  if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events, not ${other.type}`);
+  if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events only`);
   return events;
 }
