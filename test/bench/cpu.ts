@@ -40,3 +40,25 @@ export function cpuTimes(pids: CpuPids): CpuTimes {
 export function cpuBetween(before: CpuTimes, after: CpuTimes): CpuTimes {
   return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ms - (before[name] ?? ms)]));
 }
+
+/**
+ * The whole machine's CPU from /proc/stat, in ticks: on a shared VM, time
+ * stolen by other guests (and busy time of processes outside the bench) is
+ * what makes two runs differ, so the report states it.
+ */
+export type MachineCpu = { readonly total: number; readonly idle: number; readonly steal: number };
+
+export function machineCpu(): MachineCpu {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((sum, t) => sum + t, 0), idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), steal: ticks[7] ?? 0 };
+}
+
+/** Shares (%) of the machine's CPU time between two readings. */
+export function machineShares(before: MachineCpu, after: MachineCpu): { busyPercent: number; stealPercent: number } {
+  const total = after.total - before.total;
+  if (total <= 0) return { busyPercent: Number.NaN, stealPercent: Number.NaN };
+  const pct = (value: number) => Math.round((value / total) * 1000) / 10;
+  return { busyPercent: pct(total - (after.idle - before.idle) - (after.steal - before.steal)), stealPercent: pct(after.steal - before.steal) };
+}

@@ -11,6 +11,9 @@ export type Machine = {
   readonly loadAfter: readonly number[];
   /** BENCH_NODE_OPTIONS given to the functions; empty for the production defaults. */
   readonly functionNodeOptions: string;
+  /** Over the whole run, of all CPU time: busy (any process) and stolen by the hypervisor. */
+  readonly busyPercent: number;
+  readonly stealPercent: number;
 };
 export type RunInfo = { readonly startedAt: string; readonly durationS: number; readonly machine: Machine };
 
@@ -24,7 +27,7 @@ export function renderMarkdown(info: RunInfo, figures: Figures, targets: readonl
   return [
     '# Kernel Gossip benchmark',
     '',
-    `${info.startedAt} · ${info.durationS} s · **${machine.cores} cores** (${machine.cpu}) · Node ${machine.node} · load average (1/5/15 min) before ${load(machine.loadBefore)}, after ${load(machine.loadAfter)}`,
+    `${info.startedAt} · ${info.durationS} s · **${machine.cores} cores** (${machine.cpu}) · Node ${machine.node} · load average (1/5/15 min) before ${load(machine.loadBefore)}, after ${load(machine.loadAfter)} · CPU over the run: ${machine.busyPercent}% busy, ${machine.stealPercent}% stolen`,
     machine.functionNodeOptions === '' ? '' : `\nFunctions started with NODE_OPTIONS="${machine.functionNodeOptions}" (BENCH_NODE_OPTIONS), not the production defaults.`,
     '',
     '## Targets',

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../controlplane/binaries.js';
 import { startBenchCluster } from './cluster.js';
+import { machineCpu, machineShares } from './cpu.js';
 import { functionNodeOptions } from './function-process.js';
 import { progress, runPhases } from './phases.js';
 import { renderMarkdown, type RunInfo } from './report.js';
@@ -22,6 +23,7 @@ const resultsDir = path.join(import.meta.dirname, 'results');
 async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = os.loadavg();
+  const cpuBefore = machineCpu();
   progress(`${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; building dist/server.js`);
   execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'kernel-gossip-bench-'));
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     loadBefore,
     loadAfter: os.loadavg(),
     functionNodeOptions: functionNodeOptions().NODE_OPTIONS ?? '',
+    ...machineShares(cpuBefore, machineCpu()),
   };
   const info: RunInfo = { startedAt: startedAt.toISOString(), durationS, machine };
   const targets = judge(figures);

@@ -31,16 +31,18 @@ export function judge(figures: Figures): TargetResult[] {
   const bestIngest = best(levels.map((level) => level.ingest.eventsPerS));
   const bestCeiling = best(levels.map((level) => level.ceiling.eventsPerS));
   const throughputRatio = bestIngest / bestCeiling;
-  const worst = levels.reduce((a, b) => (b.ingest.writesPerEvent > a.ingest.writesPerEvent ? b : a));
-  const changingWrites = worst.ingest.writesPerEvent;
+  // Every event of the levels and of the many-objects phase changes its object.
+  const changing = [...levels.map((level) => ({ label: `c=${level.concurrency}`, figures: level.ingest })), { label: 'first states of 5,000 objects', figures: figures.manyObjects }];
+  const worst = changing.reduce((a, b) => (b.figures.writesPerEvent > a.figures.writesPerEvent ? b : a));
+  const changingWrites = worst.figures.writesPerEvent;
   const redeliveryWrites = best(levels.map((level) => level.redelivery.writesPerEvent));
   const burstWrites = bursts.api.writes;
   return [
     { target: 'Ingest throughput vs ceiling (best of each)', goal: '≥ 0.9×', value: `${throughputRatio.toFixed(3)}× (${bestIngest} / ${bestCeiling} events/s)`, pass: throughputRatio >= 0.9 },
     {
-      target: 'API writes per state-changing event (worst level)',
+      target: 'API writes per state-changing event (worst phase)',
       goal: '≤ 2',
-      value: `${changingWrites.toFixed(3)} at c=${worst.concurrency} (${worst.ingest.objectWritesPerEvent} KernelWhisper/PodBirthCertificate + ${worst.ingest.podEventWritesPerEvent} pod Event)`,
+      value: `${changingWrites.toFixed(3)} at ${worst.label} (${worst.figures.objectWritesPerEvent} KernelWhisper/PodBirthCertificate + ${worst.figures.podEventWritesPerEvent} pod Event)`,
       pass: changingWrites <= 2,
     },
     { target: 'API writes per exact redelivery (worst level)', goal: '0', value: redeliveryWrites.toFixed(3), pass: redeliveryWrites === 0 },
