@@ -33,6 +33,7 @@ export async function spawnFunction(options: { kind: FunctionKind; kubeconfigPat
   closeSync(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${script}`);
+  stopWithUs(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -41,6 +42,42 @@ export async function spawnFunction(options: { kind: FunctionKind; kubeconfigPat
     await Promise.race([exited, killed]);
   };
   return { pid, port, spawnedAt, child, stop };
+}
+
+const live = new Set<ChildProcess>();
+const exitSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A function must not outlive the bench: when the bench is killed (a timeout
+ * sends SIGTERM to it alone) or fails between spawn and stop, it would keep
+ * serving on its port. Signals are handled as the control-plane harness does:
+ * clean up, then die the default way if no other listener is left to do so.
+ */
+function stopWithUs(child: ChildProcess): void {
+  if (live.size === 0) {
+    process.on('exit', killLive);
+    for (const signal of exitSignals) process.on(signal, onSignal);
+  }
+  live.add(child);
+  child.once('exit', () => {
+    live.delete(child);
+    if (live.size === 0) unregister();
+  });
+}
+
+function killLive(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killLive();
+  unregister();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function unregister(): void {
+  process.off('exit', killLive);
+  for (const signal of exitSignals) process.off(signal, onSignal);
 }
 
 /** BENCH_NODE_OPTIONS becomes the functions' NODE_OPTIONS: for trying runtime flags (heap sizes) without a rebuild. */
