@@ -9,6 +9,8 @@ import { Lru } from '../../lib/lru.js';
  */
 export class PodDirectory {
   private readonly cache: Lru<string, Pod>;
+  /** Reads in flight: the two objects of one pod often arrive together and should share one read. */
+  private readonly reading = new Map<string, Promise<Pod | undefined>>();
 
   constructor(
     private readonly api: KubeApi,
@@ -24,8 +26,16 @@ export class PodDirectory {
   }
 
   /** Reads past the cache: for a container that may have reached pod status since. */
-  async refresh(namespace: string, name: string): Promise<Pod | undefined> {
+  refresh(namespace: string, name: string): Promise<Pod | undefined> {
     const key = `${namespace}/${name}`;
+    const inFlight = this.reading.get(key);
+    if (inFlight !== undefined) return inFlight;
+    const read = this.read(key, namespace, name).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+
+  private async read(key: string, namespace: string, name: string): Promise<Pod | undefined> {
     const found = await this.api.get<Pod>(POD, { namespace, name });
     if (found === undefined) {
       this.cache.delete(key);

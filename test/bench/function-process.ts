@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,13 +23,19 @@ export type FunctionProcess = {
 
 export const SERVER_JS = path.join(repoRoot, 'dist', 'server.js');
 
+/** The node flags of `npm start` (heap sizes), so the function runs as the Knative builders start it. */
+function startFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  return (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 export async function spawnFunction(options: { kind: FunctionKind; kubeconfigPath: string; logFile: string; env?: Record<string, string>; script?: string }): Promise<FunctionProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const env = { PATH: process.env['PATH'] ?? '', KUBECONFIG: options.kubeconfigPath, PORT: String(port), KERNEL_GOSSIP_FUNCTION: options.kind, ...functionNodeOptions(), ...options.env };
   const spawnedAt = performance.now();
   const script = options.script ?? SERVER_JS;
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...startFlags(), script], { env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${script}`);

@@ -3,6 +3,7 @@ import { POD } from '../../../lib/api/group.js';
 import { PodNotResolvedError, PodUnresolvableError } from '../../../lib/errors.js';
 import type { Candidate } from '../../../functions/ingest/candidates.js';
 import { ApiIdentityResolver } from '../../../functions/ingest/resolver.js';
+import { PodDirectory } from '../../../functions/ingest/pods.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 
 const cid = 'a'.repeat(64);
@@ -51,5 +52,16 @@ describe('ApiIdentityResolver', () => {
     await expect(resolver.resolve(candidate({ container_id: cid }))).rejects.toBeInstanceOf(PodNotResolvedError);
     clock.now += 60_000;
     await expect(resolver.resolve(candidate({ container_id: cid }))).rejects.toBeInstanceOf(PodUnresolvableError);
+  });
+});
+
+describe('PodDirectory', () => {
+  it('shares one read among concurrent lookups of the same pod', async () => {
+    const api = new FakeKubeApi();
+    api.seed(POD, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'web-1' }, spec: { containers: [{ name: 'app' }] } });
+    const pods = new PodDirectory(api);
+    const found = await Promise.all([pods.get('ns', 'web-1'), pods.get('ns', 'web-1'), pods.get('ns', 'web-1')]);
+    expect(found.map((pod) => pod?.metadata.name)).toEqual(['web-1', 'web-1', 'web-1']);
+    expect(api.calls.filter((call) => call.verb === 'get')).toHaveLength(1);
   });
 });

@@ -122,7 +122,7 @@ describe('func.yaml beyond the schema', () => {
     expect(func.build.buildEnvs).toContainEqual({ name: 'BP_NODE_RUN_SCRIPTS', value: 'build' });
     expect(scripts).toHaveProperty('build');
     // The sweep Service runs this image's `npm start` too, picked by KERNEL_GOSSIP_FUNCTION.
-    expect(scripts['start']).toBe('node dist/server.js');
+    expect(scripts['start']).toMatch(/^node (--[a-z-]+=\S+ )*dist\/server\.js$/);
   });
 
   it('caps events in flight so a burst cannot flood the API server, and scales to zero', () => {
