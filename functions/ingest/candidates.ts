@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { InvalidInputError, UnsupportedEventTypeError } from '../../lib/errors.js';
 import type { ReceivedEvent } from '../../lib/cloudevents.js';
@@ -80,8 +81,9 @@ function isLegacyTag(tag: string): tag is keyof typeof LEGACY_TAG {
   return Object.hasOwn(LEGACY_TAG, tag);
 }
 
+/** The legacy webhook has no event id; a digest of the body lets logs tell events apart. */
 function legacyId(data: unknown): string {
-  return `legacy-${JSON.stringify(data).length}`;
+  return `legacy-${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 16)}`;
 }
 
 /** Echo at most a short, printable excerpt of a value a client sent. */
