@@ -2,6 +2,7 @@ import { CONFIG_MAP } from '../../lib/api/group.js';
 import type { SweepAction } from '../../lib/core/sweep-plan.js';
 import { asError, KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
+import { mapBounded } from '../../lib/map-bounded.js';
 
 /**
  * Performs planned actions with at most `concurrency` requests in flight. Each
@@ -40,16 +41,4 @@ async function perform(api: KubeApi, action: SweepAction, fieldManager: string):
 /** The object was deleted between listing and writing (the status subresource cannot create it): nothing left to do. */
 function vanished(action: SweepAction, error: unknown): boolean {
   return action.action === 'applyStatus' && error instanceof KubeApiError && error.failure === 'not-found';
-}
-
-/** Runs `run` over `items`, `limit` at a time, keeping the results in input order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  // One iterator shared by the workers: each next() hands out the next item exactly once.
-  const queue = items.entries();
-  const worker = async (): Promise<void> => {
-    for (const [index, item] of queue) results[index] = await run(item);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -10,7 +10,7 @@ import { repoRoot } from '../controlplane/binaries.js';
 import { readControlFile } from '../controlplane/control-file.js';
 import { startControlPlane, type ControlPlane } from '../controlplane/harness.js';
 import type { CpuPids } from './cpu.js';
-import { mapBounded } from './pool.js';
+import { mapBounded } from '../../lib/map-bounded.js';
 
 /**
  * The API server the bench measures against: the project's embedded control

@@ -5,7 +5,7 @@ import { createNamespace, createPods, podNames, type BenchCluster } from './clus
 import { spawnFunction, untilReady } from './function-process.js';
 import { functionClient } from './http-client.js';
 import { observationOf } from './observations.js';
-import { mapBounded } from './pool.js';
+import { mapBounded } from '../../lib/map-bounded.js';
 import { median, round } from './stats.js';
 import { birthEvent, throttleEvent, type ObservationClock } from './workload.js';
 

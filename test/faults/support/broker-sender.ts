@@ -1,3 +1,4 @@
+import { mapBounded } from '../../../lib/map-bounded.js';
 import type { HttpFixture } from '../../fixtures/events.js';
 
 /**
@@ -27,18 +28,12 @@ export async function deliver(post: Post, id: string, fixture: HttpFixture, opti
   return { id, answers, delivered: false };
 }
 
-/** Runs deliveries with bounded concurrency, in order of the list. */
+/** Runs deliveries with bounded concurrency, in order of the list, reporting each one done. */
 export async function deliverAll<T>(items: readonly T[], concurrency: number, send: (item: T, index: number) => Promise<Delivery>, onProgress?: (done: number) => void): Promise<Delivery[]> {
-  const results: Delivery[] = new Array(items.length);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) {
-      const item = items[i] as T;
-      results[i] = await send(item, i);
-      onProgress?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
+  return mapBounded(items, concurrency, async (item, index) => {
+    const delivery = await send(item, index);
+    onProgress?.(++done);
+    return delivery;
+  });
 }

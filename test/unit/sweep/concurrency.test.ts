@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mapBounded } from '../../../functions/sweep/execute.js';
+import { mapBounded } from '../../../lib/map-bounded.js';
 import type { SweepSummary } from '../../../functions/sweep/handle.js';
 import { SerialRunner } from '../../../functions/sweep/serial.js';
 import { post, seedWhisper, sweepHarness } from './harness.js';
