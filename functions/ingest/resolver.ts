@@ -1,8 +1,9 @@
-import { POD } from '../../lib/api/group.js';
+import { MONITOR_ANNOTATION, POD } from '../../lib/api/group.js';
 import { PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
 import { containerByStatusId, identityOf, type KernelIdentity } from '../../lib/core/kernel-identity.js';
-import type { Pod } from '../../lib/core/pod.js';
+import { slimPod, type Pod } from '../../lib/core/pod.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
+import { listAll } from '../../lib/k8s/list-all.js';
 import { Lru } from '../../lib/lru.js';
 import type { Candidate } from './candidates.js';
 import type { KernelIdentityResolver } from './locate.js';
@@ -72,13 +73,8 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
 
   private async listFresh(node: string | undefined): Promise<Listing> {
     const listedAtMs = this.options.now();
-    const pods: Pod[] = [];
-    let next: string | undefined;
-    do {
-      const page = await this.api.list<Pod>(POD, { fieldSelector: node === undefined ? undefined : `spec.nodeName=${node}`, limit: PAGE, continue: next });
-      pods.push(...page.items);
-      next = page.continue;
-    } while (next !== undefined);
+    // Kept for seconds and possibly a whole cluster's worth: only the fields we read.
+    const pods = await listAll<Pod>(this.api, POD, node === undefined ? {} : { fieldSelector: `spec.nodeName=${node}` }, PAGE, (pod) => slimPod(pod, MONITOR_ANNOTATION));
     const listing = { pods, listedAtMs };
     this.listings.set(node ?? '*', listing);
     return listing;

@@ -1,8 +1,9 @@
-import { CONFIG_MAP, KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE, type ResourceType } from '../../lib/api/group.js';
-import type { Pod } from '../../lib/core/pod.js';
+import { CONFIG_MAP, KERNEL_WHISPER, MONITOR_ANNOTATION, POD, POD_BIRTH_CERTIFICATE, type ResourceType } from '../../lib/api/group.js';
+import { slimPod, type Pod } from '../../lib/core/pod.js';
 import { MONITORED_PODS_CONFIG_MAP, type ConfigMap } from '../../lib/core/sweep-monitored-pods.js';
 import type { SweepObserved } from '../../lib/core/sweep-plan.js';
-import type { KubeApi, ListOptions } from '../../lib/k8s/api.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import { listAll } from '../../lib/k8s/list-all.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 
 /**
@@ -20,30 +21,17 @@ export type ObserveScope = {
 
 export async function observe(api: KubeApi, scope: ObserveScope): Promise<SweepObserved> {
   const [kernelWhispers, podBirthCertificates, pods, monitoredPods] = await Promise.all([
-    listAll(api, KERNEL_WHISPER, scope),
-    listAll(api, POD_BIRTH_CERTIFICATE, scope),
-    listAll<Pod>(api, POD, scope),
+    listScope(api, KERNEL_WHISPER, scope),
+    listScope(api, POD_BIRTH_CERTIFICATE, scope),
+    listScope<Pod>(api, POD, scope, (pod) => slimPod(pod, MONITOR_ANNOTATION)),
     api.get<ConfigMap>(CONFIG_MAP, { namespace: scope.monitoredPodsNamespace, name: MONITORED_PODS_CONFIG_MAP }),
   ]);
   return { kernelWhispers, podBirthCertificates, pods, monitoredPods };
 }
 
-export async function listAll<T extends KubeObject>(api: KubeApi, type: ResourceType, scope: ObserveScope): Promise<T[]> {
+/** One list per namespace of the scope, or one for the whole cluster. */
+async function listScope<T extends KubeObject>(api: KubeApi, type: ResourceType, scope: ObserveScope, keep?: (item: T) => T): Promise<T[]> {
   const namespaces = scope.namespaces.size === 0 ? [undefined] : [...scope.namespaces].sort();
-  const items: T[] = [];
-  for (const namespace of namespaces) {
-    let token: string | undefined;
-    do {
-      const options: ListOptions = { limit: scope.pageSize, ...(namespace === undefined ? {} : { namespace }), ...(token === undefined ? {} : { continue: token }) };
-      const page = await api.list<T>(type, options);
-      // Items of a list response may omit kind and apiVersion (built-in kinds do); the planner relies on them.
-      for (const item of page.items) items.push({ ...item, apiVersion: apiVersionOf(type), kind: type.kind });
-      token = page.continue;
-    } while (token !== undefined);
-  }
-  return items;
-}
-
-function apiVersionOf(type: ResourceType): string {
-  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+  const pages = await Promise.all(namespaces.map((namespace) => listAll<T>(api, type, namespace === undefined ? {} : { namespace }, scope.pageSize, keep)));
+  return pages.flat();
 }

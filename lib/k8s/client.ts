@@ -36,8 +36,10 @@ function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
     get: <T extends KubeObject>(type: ResourceType, ref: ObjectRef) => call<T>('get', 'GET', objectPath(type, ref.namespace, ref.name), undefined, true),
     async list<T extends KubeObject>(type: ResourceType, options: ListOptions): Promise<ListPage<T>> {
       const page = await must<{ items?: T[]; metadata?: { continue?: string } }>('list', 'GET', collectionPath(type, options.namespace) + listQuery(options));
+      // Items of a list response omit kind and apiVersion (built-in kinds do); callers rely on them.
+      const items = (page.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(type), kind: type.kind }));
       const next = page.metadata?.continue;
-      return next === undefined || next === '' ? { items: page.items ?? [] } : { items: page.items ?? [], continue: next };
+      return next === undefined || next === '' ? { items } : { items, continue: next };
     },
     create: <T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions) =>
       must<T>('create', 'POST', collectionPath(type, object.metadata.namespace) + writeQuery(options.fieldManager, false), { contentType: 'application/json', json: object }),
@@ -56,6 +58,10 @@ function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
     },
     close: () => transport.close(),
   };
+}
+
+function apiVersionOf(type: ResourceType): string {
+  return type.group === '' ? type.version : `${type.group}/${type.version}`;
 }
 
 /**
