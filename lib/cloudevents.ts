@@ -1,5 +1,6 @@
 import { HTTP } from 'cloudevents';
 import { InvalidInputError, UnsupportedMediaTypeError, asError } from './errors.js';
+import { mediaTypeOf, parseJson, printable } from './http/body.js';
 
 /**
  * Reads CloudEvents from an HTTP request in binary, structured or batch mode
@@ -24,19 +25,19 @@ const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 
 export function readCloudEvents(headers: Readonly<Record<string, string>>, body: string): ReceivedEvent[] {
-  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const mediaType = mediaTypeOf(headers['content-type']);
   if (mediaType === BATCH) return readBatch(headers, body);
   if (mediaType === STRUCTURED) return [toReceived(headers, parseJson(body, 'body'))];
   if (headers['ce-specversion'] !== undefined) return [readBinary(headers, body, mediaType)];
   if (mediaType === 'application/json') {
     throw new InvalidInputError('Not a CloudEvent: binary mode needs ce-specversion, ce-id, ce-source and ce-type headers', ['ce-specversion: missing']);
   }
-  throw new UnsupportedMediaTypeError(`Unsupported content type "${mediaType}": send ${STRUCTURED}, ${BATCH}, or binary mode with application/json`);
+  throw new UnsupportedMediaTypeError(`Unsupported content type "${printable(mediaType)}": send ${STRUCTURED}, ${BATCH}, or binary mode with application/json`);
 }
 
 function readBinary(headers: Readonly<Record<string, string>>, body: string, mediaType: string): ReceivedEvent {
   if (mediaType !== '' && mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`Unsupported data content type "${mediaType}": event data must be application/json`);
+    throw new UnsupportedMediaTypeError(`Unsupported data content type "${printable(mediaType)}": event data must be application/json`);
   }
   requireSpecVersion(headers['ce-specversion']);
   const event = toEvent(headers, body === '' ? undefined : body);
@@ -83,10 +84,3 @@ function cloudEventProblem(error: Error): string {
   return error.message.slice(0, 200);
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`The ${what} is not valid JSON`, [`${what}: invalid JSON`], { cause: error });
-  }
-}

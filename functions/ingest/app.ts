@@ -2,9 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { Config } from '../../lib/config.js';
 import { readCloudEvents } from '../../lib/cloudevents.js';
 import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
-import { readBodyText, headerRecord } from '../../lib/http/body.js';
+import { headerRecord, mediaTypeOf, parseJson, printable, readBodyText } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
-import { httpFailureFor } from '../../lib/http/status.js';
+import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
 import type { Logger } from '../../lib/log.js';
 import { candidateFromCloudEvent, candidateFromLegacy, type Candidate } from './candidates.js';
@@ -28,17 +28,16 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) => candidateFromCloudEvent(event, deps.now()));
     const outcomes = await ingestAll(deps, candidates);
     const summary = outcomes.length === 1 && outcomes[0] !== undefined ? outcomes[0] : { result: 'applied', reason: `${outcomes.length} events processed` };
-    return c.body(null, 202, { 'kernel-gossip-outcome': summary.result, 'kernel-gossip-reason': headerSafe(summary.reason) });
+    return c.body(null, 202, { 'kernel-gossip-outcome': summary.result, 'kernel-gossip-reason': printable(summary.reason, 200) });
   });
 
   const legacy = async (c: Context) => {
     if (deps.config.webhookToken !== undefined && !bearerTokenMatches(c.req.header('authorization'), deps.config.webhookToken)) {
       throw new UnauthenticatedError('The webhook token is missing or wrong');
     }
-    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
+    if (mediaTypeOf(c.req.header('content-type')) !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
     const body = await readBodyText(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
-    const candidate = candidateFromLegacy(parseLegacyJson(body), c.req.path, deps.now());
+    const candidate = candidateFromLegacy(parseJson(body, 'body'), c.req.path, deps.now());
     const [outcome] = await ingestAll(deps, [candidate]);
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
     return c.json({ status, message: outcome?.reason ?? '' });
@@ -53,9 +52,9 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
       deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Refused request: ${error.message}`);
       deps.metrics.events.inc({ type: 'unknown', outcome: failure.retried ? 'failed' : 'rejected' });
     }
-    const message = failure.status >= 500 ? 'Temporarily unable to process the event; retry later' : error.message;
-    if (c.req.path.startsWith('/webhook/')) return c.json({ status: 'error', message }, failure.status as 400);
-    return c.json({ error: failure.reason, message }, failure.status as 400, failure.retried ? { 'retry-after': '1' } : {});
+    const { message, headers } = failureReply(failure, error);
+    if (c.req.path.startsWith('/webhook/')) return c.json({ status: 'error', message }, failure.status as 400, headers);
+    return c.json({ error: failure.reason, message }, failure.status as 400, headers);
   });
   return app;
 }
@@ -68,16 +67,4 @@ async function ingestAll(deps: IngestAppDeps, candidates: readonly Candidate[]):
   const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed !== undefined) throw asError(failed.reason);
   return settled.map((result) => (result as PromiseFulfilledResult<IngestOutcome>).value);
-}
-
-function parseLegacyJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function headerSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 }

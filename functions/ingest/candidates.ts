@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { InvalidInputError, UnsupportedEventTypeError } from '../../lib/errors.js';
 import type { ReceivedEvent } from '../../lib/cloudevents.js';
+import { printable } from '../../lib/http/body.js';
 import { CpuThrottleDataSchema, type CpuThrottleData } from '../../lib/events/cpu-throttle.js';
 import { describeIssues, rfc3339 } from '../../lib/events/fields.js';
 import { PodCreationDataSchema, type PodCreationData } from '../../lib/events/pod-creation.js';
@@ -84,9 +85,4 @@ function isLegacyTag(tag: string): tag is keyof typeof LEGACY_TAG {
 /** The legacy webhook has no event id; a digest of the body lets logs tell events apart. */
 function legacyId(data: unknown): string {
   return `legacy-${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 16)}`;
-}
-
-/** Echo at most a short, printable excerpt of a value a client sent. */
-function printable(value: string): string {
-  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
 }

@@ -3,9 +3,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCloudEvents, type ReceivedEvent } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
 import { PING_EVENT_TYPE } from '../../lib/events/types.js';
-import { headerRecord, readBodyText, type BodyLimits } from '../../lib/http/body.js';
+import { headerRecord, mediaTypeOf, readBodyText, type BodyLimits } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
-import { httpFailureFor } from '../../lib/http/status.js';
+import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
 import { sweep, type SweepDeps, type SweepReport } from './handle.js';
 import type { SweepMetrics } from './metrics.js';
@@ -43,8 +43,8 @@ export function createSweepApp(deps: SweepAppDeps): Hono {
     const failure = httpFailureFor(error);
     const level = failure.status >= 500 ? 'error' : 'warn';
     deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Could not sweep: ${error.message}`);
-    const message = failure.status >= 500 ? 'Temporarily unable to sweep; retry later' : error.message;
-    return c.json({ error: failure.reason, message }, failure.status as ContentfulStatusCode, failure.retried ? { 'retry-after': '1' } : {});
+    const { message, headers } = failureReply(failure, error);
+    return c.json({ error: failure.reason, message }, failure.status as ContentfulStatusCode, headers);
   });
   return app;
 }
@@ -67,8 +67,7 @@ async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
  */
 async function readPingEvents(request: Request, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
   const headers = headerRecord(request.headers);
-  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (headers['ce-specversion'] === undefined && !mediaType.startsWith('application/cloudevents')) return undefined;
+  if (headers['ce-specversion'] === undefined && !mediaTypeOf(headers['content-type']).startsWith('application/cloudevents')) return undefined;
   const events = readCloudEvents(headers, await readBodyText(request, limits));
   const other = events.find((event) => event.type !== PING_EVENT_TYPE);
   if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events only`);

@@ -61,3 +61,22 @@ export function headerRecord(headers: Headers): Record<string, string> {
   });
   return record;
 }
+
+/** The media type of a Content-Type header: lower case, without parameters ("" when absent). */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** JSON.parse whose failure is a 400 naming what was not JSON, never quoting it. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`The ${what} is not valid JSON`, [`${what}: invalid JSON`], { cause: error });
+  }
+}
+
+/** At most a short, printable excerpt of a value a client sent, for a message or a header. */
+export function printable(value: string, maxLength = 80): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, maxLength);
+}

@@ -59,3 +59,13 @@ function never(status: number, reason: string): HttpFailure {
 function retried(status: number, reason: string): HttpFailure {
   return { status, retried: true, reason };
 }
+
+/**
+ * What a client is told about a failure: the message for its own mistakes, a
+ * generic one for ours (server errors may carry internals), and Retry-After
+ * when trying again can help.
+ */
+export function failureReply(failure: HttpFailure, error: Error): { readonly message: string; readonly headers: Record<string, string> } {
+  const message = failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
+  return { message, headers: failure.retried ? { 'retry-after': '1' } : {} };
+}

@@ -178,7 +178,7 @@ describe('failures', () => {
     const response = await post(app);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ error: 'ApiServerUnavailable', message: 'Temporarily unable to sweep; retry later' });
+    expect(await response.json()).toEqual({ error: 'ApiServerUnavailable', message: 'Temporarily unable to process the request; retry later' });
     expect(fake.writes()).toEqual([]);
   });
 });
