@@ -1,21 +1,13 @@
 import type { BirthObservation, ThrottleObservation } from '../../../lib/core/observation.js';
 import type { CpuThrottleData } from '../../../lib/events/cpu-throttle.js';
 import type { PodCreationData } from '../../../lib/events/pod-creation.js';
+import { legacyThrottle } from '../../fixtures/events.js';
 
 /** Builders for observations with every figure explicit, overridable per test. */
 export function throttle(overrides: Partial<CpuThrottleData> = {}, observedAt = '2024-01-01T00:00:00.000Z'): ThrottleObservation {
-  const data: CpuThrottleData = {
-    pod_name: 'throttled-pod',
-    namespace: 'production',
-    container_name: 'app',
-    throttle_percentage: 45.5,
-    actual_cpu_usage: 0.8,
-    reported_cpu_usage: 0.5,
-    period_seconds: 300,
-    throttle_ns: 123456789,
-    ebpf_detection: true,
-    ...overrides,
-  };
+  // The earlier observer's example payload, without its tag and time (the observation carries the time).
+  const { type: _tag, timestamp: _time, ...example } = legacyThrottle;
+  const data: CpuThrottleData = { ...example, ...overrides };
   return {
     kind: 'cpu_throttle',
     pod: { namespace: data.namespace ?? 'production', pod_name: data.pod_name ?? 'throttled-pod', pod_uid: 'uid-1' },
