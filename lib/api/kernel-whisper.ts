@@ -1,13 +1,12 @@
 import * as v from 'valibot';
 import { ConditionsSchema } from './conditions.js';
+import { count, text, timestamp } from './fields.js';
 
 /**
  * KernelWhisper: the kernel's truth about CPU throttling of one container next to
  * what the metrics pipeline claims. Field names are the earlier operator's
  * (snake_case); new fields follow the same style.
  */
-const text = (description: string) => v.pipe(v.string(), v.maxLength(4096), v.description(description));
-const timestamp = (description: string) => v.pipe(v.string(), v.isoTimestamp(), v.description(description));
 const nonNegative = (description: string) => v.pipe(v.number(), v.minValue(0), v.description(description));
 const millicores = (description: string) => v.pipe(v.string(), v.regex(/^\d+m$/), v.description(description));
 /** A figure as read, or the word saying why there is none: a number is never made up. */
@@ -22,7 +21,7 @@ export const KernelTruthSchema = v.pipe(
   v.object({
     throttled_percent: v.pipe(v.number(), v.minValue(0), v.maxValue(100), v.description('Share of CFS periods in which the container was throttled, 0-100.')),
     actual_cpu_cores: nonNegative('CPU cores the kernel saw the container use.'),
-    throttle_ns: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Nanoseconds spent throttled in the observation window.'))),
+    throttle_ns: v.optional(count('Nanoseconds spent throttled in the observation window.')),
     period_seconds: v.optional(v.pipe(v.number(), v.minValue(0), v.description('Length of the observation window in seconds.'))),
   }),
   v.description('What the kernel observed (eBPF / CFS statistics).'),
@@ -104,7 +103,7 @@ export const KernelWhisperStatusSchema = v.object({
   recommended_command: v.optional(text('The kubectl command that applies the recommended figures: on the owning workload, or the in-place resize subresource (Kubernetes 1.33+) for a pod without a controller. Absent when no command can (the recommendation says why).')),
   metrics_comparison: v.optional(MetricsComparisonSchema),
   last_updated: v.optional(timestamp('Time of the observation this status was computed from.')),
-  observed_generation: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('metadata.generation of the spec this status was computed from.'))),
+  observed_generation: v.optional(count('metadata.generation of the spec this status was computed from.')),
   conditions: v.optional(ConditionsSchema),
 });
 export type KernelWhisperStatus = v.InferOutput<typeof KernelWhisperStatusSchema>;

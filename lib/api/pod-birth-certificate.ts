@@ -1,10 +1,8 @@
 import * as v from 'valibot';
 import { ConditionsSchema } from './conditions.js';
+import { count, text, timestamp } from './fields.js';
 
 /** PodBirthCertificate: the kernel timeline of a pod's creation. */
-const text = (description: string) => v.pipe(v.string(), v.maxLength(4096), v.description(description));
-const count = (description: string) => v.pipe(v.number(), v.integer(), v.minValue(0), v.description(description));
-const timestamp = (description: string) => v.pipe(v.string(), v.isoTimestamp(), v.description(description));
 
 export const ACTORS = ['scheduler', 'kubelet', 'runtime', 'kernel'] as const;
 export type Actor = (typeof ACTORS)[number];
