@@ -77,7 +77,7 @@ function mergeReports(stored: readonly BirthReport[], incoming: readonly BirthRe
       byId.set(report.id, report);
     }
   }
-  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return [...byId.values()].sort((a, b) => byCodeUnits(a.id, b.id));
 }
 
 function timelineOf(observation: BirthObservation): TimelineEntry[] {
@@ -93,7 +93,16 @@ function mergeTimeline(stored: readonly TimelineEntry[], incoming: readonly Time
 }
 
 function byTime(a: TimelineEntry, b: TimelineEntry): number {
-  return a.timestamp_ms - b.timestamp_ms || a.actor.localeCompare(b.actor) || a.action.localeCompare(b.action);
+  return a.timestamp_ms - b.timestamp_ms || byCodeUnits(a.actor, b.actor) || byCodeUnits(a.action, b.action);
+}
+
+/**
+ * Plain code-unit order, not localeCompare: the stored order must not depend on
+ * the process locale, and collation loads ICU data (megabytes of resident memory)
+ * for nothing.
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function kernelStats(reports: readonly BirthReport[]): PodBirthCertificateSpec['kernel_stats'] {
