@@ -18,9 +18,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: `kernel-gossip-${config.function}` });
-  const app = await buildApp(config, log);
+  const { app, credentials } = await buildApp(config, log);
   const server = serve({ fetch: app.fetch, port: config.port, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS } }, (info) => {
-    log.info({ port: info.port, function: config.function }, `Serving ${config.function} on port ${info.port}`);
+    log.info({ port: info.port, function: config.function, credentials }, `Serving ${config.function} on port ${info.port}`);
   });
   const stop = (signal: string) => {
     log.info({ signal }, 'Shutting down');
@@ -43,15 +43,16 @@ function loadConfig(): Config {
   }
 }
 
-async function buildApp(config: Config, log: Logger): Promise<Hono> {
+/** `credentials` says which reader found the API server (lib/k8s/credentials.ts); start-up logs it. */
+async function buildApp(config: Config, log: Logger): Promise<{ app: Hono; credentials: string }> {
   if (config.function === 'sweep') {
     const metrics = createSweepMetrics();
-    const api = await connectKubeApi({ kubeconfigPath: config.kubeconfigPath, observe: metrics.observeApiRequest });
-    return buildSweep({ config, api, log, metrics });
+    const api = await connectKubeApi({ ...config.apiServer, observe: metrics.observeApiRequest });
+    return { app: buildSweep({ config, api, log, metrics }), credentials: api.credentials };
   }
   const metrics = createIngestMetrics();
-  const api = await connectKubeApi({ kubeconfigPath: config.kubeconfigPath, observe: metrics.observeApiRequest });
-  return buildIngest({ config, api, log, metrics });
+  const api = await connectKubeApi({ ...config.apiServer, observe: metrics.observeApiRequest });
+  return { app: buildIngest({ config, api, log, metrics }), credentials: api.credentials };
 }
 
 main().catch((error: unknown) => {

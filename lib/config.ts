@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describeIssues } from './events/fields.js';
+import type { CredentialSource } from './k8s/credentials.js';
 
 /**
  * All settings, parsed once at start-up from the environment and passed down.
@@ -44,6 +45,10 @@ const EnvSchema = v.object({
   SWEEP_PAGE_SIZE: integer(500, 1),
   UNRESOLVED_RETRY_SECONDS: integer(120, 0),
   KUBECONFIG: optionalText,
+  HOME: optionalText,
+  // Set by the kubelet in every pod; with the mounted ServiceAccount token they are the in-cluster credentials.
+  KUBERNETES_SERVICE_HOST: optionalText,
+  KUBERNETES_SERVICE_PORT: optionalText,
 });
 
 const PortSchema = v.pipe(v.string(), v.regex(/^\d+$/, 'must be a port number'), v.transform(Number), v.minValue(1), v.maxValue(65535, 'must be a port number'));
@@ -69,7 +74,8 @@ export type Config = {
   readonly sweepConcurrency: number;
   readonly sweepPageSize: number;
   readonly unresolvedRetryMs: number;
-  readonly kubeconfigPath: string | undefined;
+  /** Where the API server is and how to prove who we are (lib/k8s/credentials.ts). */
+  readonly apiServer: CredentialSource;
 };
 
 export class ConfigError extends Error {
@@ -100,6 +106,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sweepConcurrency: e.SWEEP_CONCURRENCY,
     sweepPageSize: e.SWEEP_PAGE_SIZE,
     unresolvedRetryMs: e.UNRESOLVED_RETRY_SECONDS * 1000,
-    kubeconfigPath: e.KUBECONFIG,
+    apiServer: { kubeconfigPath: e.KUBECONFIG, home: e.HOME, serviceHost: e.KUBERNETES_SERVICE_HOST, servicePort: e.KUBERNETES_SERVICE_PORT },
   };
 }

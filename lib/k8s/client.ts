@@ -2,16 +2,17 @@ import type { ResourceType } from '../api/group.js';
 import type { DeletePreconditions, KubeApi, ListOptions, ListPage, RequestObserver, WriteOptions } from './api.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 import { collectionPath, listQuery, objectPath, writeQuery } from './paths.js';
-import { apiError, createTransport, loadKubeConfig, type Transport } from './transport.js';
+import { loadCredentials, type CredentialSource, type Credentials } from './credentials.js';
+import { apiError, createTransport, type Transport } from './transport.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
-export type KubeApiOptions = { readonly kubeconfigPath?: string; readonly observe?: RequestObserver };
+export type KubeApiOptions = CredentialSource & { readonly observe?: RequestObserver };
 
 /** The one door to the API server: our KubeApi over HTTP. */
-export async function connectKubeApi(options: KubeApiOptions = {}): Promise<KubeApi & { close(): void }> {
-  const transport = await createTransport(loadKubeConfig(options.kubeconfigPath), options.observe);
-  return kubeApiOver(transport);
+export async function connectKubeApi(options: KubeApiOptions): Promise<KubeApi & { close(): void; readonly credentials: Credentials['source'] }> {
+  const credentials = await loadCredentials(options);
+  return { ...kubeApiOver(createTransport(credentials, options.observe)), credentials: credentials.source };
 }
 
 function kubeApiOver(transport: Transport): KubeApi & { close(): void } {

@@ -1,14 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, type ApiFailure } from '../errors.js';
 import type { RequestObserver } from './api.js';
+import type { Credentials } from './credentials.js';
 
 /**
- * HTTP to the API server. client-node supplies the credentials (kubeconfig,
- * in-cluster ServiceAccount token, exec plugins); requests go through one
- * keep-alive agent, because a TLS handshake per request (what client-node's
- * generated clients do) costs more than the apply itself.
+ * HTTP to the API server with the credentials credentials.ts found. Requests go
+ * through one keep-alive agent, because a TLS handshake per request (what
+ * client-node's generated clients do) costs more than the apply itself.
  */
 export type Transport = {
   request(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<HttpResult>;
@@ -19,36 +18,20 @@ export type HttpResult = { readonly status: number; readonly body: unknown };
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
-  const config = new KubeConfig();
-  if (kubeconfigPath === undefined) config.loadFromDefault();
-  else config.loadFromFile(kubeconfigPath);
-  return config;
-}
-
-export async function createTransport(config: KubeConfig, observe: RequestObserver = () => {}): Promise<Transport> {
-  const cluster = config.getCurrentCluster();
-  if (cluster === null) throw new Error('The kubeconfig has no current cluster');
-  const server = new URL(cluster.server);
-  const tls: https.RequestOptions = {};
-  await config.applyToHTTPSOptions(tls);
+export function createTransport(credentials: Credentials, observe: RequestObserver = () => {}): Transport {
+  const { server, tls } = credentials;
   const secure = server.protocol === 'https:';
-  const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: 64, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized })
-    : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
 
   async function request(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<HttpResult> {
-    const auth: https.RequestOptions = {};
-    // Re-read each time: ServiceAccount tokens are rotated on disk, exec credentials expire.
-    await config.applyToHTTPSOptions(auth);
-    const headers: http.OutgoingHttpHeaders = { ...headerRecord(auth.headers), accept: 'application/json' };
-    const payload = body === undefined ? undefined : JSON.stringify(body.json);
-    if (body !== undefined && payload !== undefined) {
-      headers['content-type'] = body.contentType;
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
     const started = performance.now();
+    const payload = body === undefined ? undefined : JSON.stringify(body.json);
     try {
+      const headers: http.OutgoingHttpHeaders = { ...(await credentials.headers()), accept: 'application/json' };
+      if (body !== undefined && payload !== undefined) {
+        headers['content-type'] = body.contentType;
+        headers['content-length'] = Buffer.byteLength(payload);
+      }
       const result = await send(secure, agent, server, method, path, headers, payload);
       observe(verb, result.status, (performance.now() - started) / 1000);
       return result;
@@ -71,7 +54,7 @@ function send(
   payload: string | undefined,
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const options: http.RequestOptions = { agent, method, headers, host: server.hostname, port: server.port, path: server.pathname.replace(/\/$/, '') + path, timeout: REQUEST_TIMEOUT_MS };
+    const options: http.RequestOptions = { agent, method, headers, host: server.hostname.replace(/^\[(.*)\]$/, '$1'), port: server.port, path: server.pathname.replace(/\/$/, '') + path, timeout: REQUEST_TIMEOUT_MS };
     const req = (secure ? https : http).request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -82,10 +65,6 @@ function send(
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-function headerRecord(headers: https.RequestOptions['headers']): http.OutgoingHttpHeaders {
-  return headers === undefined || Array.isArray(headers) ? {} : (headers as http.OutgoingHttpHeaders);
 }
 
 function parseBody(text: string): unknown {

@@ -5,7 +5,8 @@ import { POD, type ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
-import { createTransport, loadKubeConfig, type Transport } from '../../lib/k8s/transport.js';
+import { loadCredentials } from '../../lib/k8s/credentials.js';
+import { createTransport, type Transport } from '../../lib/k8s/transport.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { readControlFile } from '../controlplane/control-file.js';
 import { startControlPlane, type ControlPlane } from '../controlplane/harness.js';
@@ -38,7 +39,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
     await kubectl('apply', '--server-side', '--force-conflicts', ...files);
     await kubectl('wait', '--for=condition=Established', '--timeout=60s', ...files);
     const api = await connectKubeApi({ kubeconfigPath: controlPlane.kubeconfigPath });
-    const transport = await createTransport(loadKubeConfig(controlPlane.kubeconfigPath));
+    const transport = createTransport(await loadCredentials({ kubeconfigPath: controlPlane.kubeconfigPath }));
     const stop = async (): Promise<void> => {
       api.close();
       transport.close();

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { KERNEL_WHISPER } from '../../lib/api/group.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import { freePort } from '../bench/function-process.js';
+import { repoRoot } from '../controlplane/binaries.js';
+import { binaryEvent, throttleData } from '../fixtures/events.js';
+import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
+
+/**
+ * The production build as `npm start` runs it (bundle, node flags, environment
+ * only), served over a socket: once with a plain kubeconfig, once with an exec
+ * credential plugin, which the bundle must load client-node for, from its
+ * on-demand chunk.
+ */
+type AdminKubeconfig = { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+
+let api: KubeApi & { close(): void };
+let namespace: string;
+let workDir: string;
+let serverJs: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  api = await adminApi();
+  namespace = await freshNamespace(api, 'bundle');
+  await createPod(api, namespace, 'p-plain');
+  await createPod(api, namespace, 'p-exec');
+  workDir = mkdtempSync(path.join(inject('controlPlaneDataDir'), 'bundle-'));
+  const build = await run(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), path.join(workDir, 'dist')]);
+  expect(build.stderr).toBe('');
+  serverJs = path.join(workDir, 'dist', 'server.js');
+}, 60_000);
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  api.close();
+});
+
+/** The node flags of `npm start`, so the test runs what the Knative builders run. */
+function startFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+async function startIngest(kubeconfig: string): Promise<{ port: number; log: () => string }> {
+  const port = await freePort();
+  const env = { PATH: process.env['PATH'] ?? '', HOME: workDir, KUBECONFIG: kubeconfig, PORT: String(port), KERNEL_GOSSIP_FUNCTION: 'ingest' };
+  const child = spawn(process.execPath, [...startFlags(), serverJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const ready = await fetch(`http://127.0.0.1:${port}/health/readiness`).catch(() => undefined);
+    if (ready?.status === 200) return { port, log: () => output };
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  throw new Error(`the bundle did not become ready: ${output}`);
+}
+
+async function sendThrottle(port: number, pod: string): Promise<Response> {
+  const fixture = binaryEvent('io.gossip.kernel.cpu_throttle.v1', { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() }, `bundle-${pod}`);
+  return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: fixture.headers, body: fixture.body });
+}
+
+describe('the production bundle', () => {
+  it('serves with a plain kubeconfig, read without client-node', async () => {
+    const ingest = await startIngest(inject('kubeconfig'));
+    const answer = await sendThrottle(ingest.port, 'p-plain');
+    expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
+    expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-plain.app' })).toBeDefined();
+    expect(ingest.log()).toContain('"credentials":"kubeconfig"');
+  });
+
+  it('serves with an exec credential plugin through client-node', async () => {
+    const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as AdminKubeconfig;
+    const [cluster, user] = [admin.clusters[0]?.cluster, admin.users[0]?.user];
+    if (cluster === undefined || user === undefined) throw new Error('the admin kubeconfig names no cluster or user');
+    const decode = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
+    const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { clientCertificateData: decode(user['client-certificate-data']), clientKeyData: decode(user['client-key-data']) } };
+    const plugin = path.join(workDir, 'credential-plugin.sh');
+    writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(credential)}\nJSON\n`);
+    chmodSync(plugin, 0o755);
+    const kubeconfig = path.join(workDir, 'exec.kubeconfig');
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' };
+    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user: { exec } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+    const ingest = await startIngest(kubeconfig);
+    const answer = await sendThrottle(ingest.port, 'p-exec');
+    expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
+    expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-exec.app' })).toBeDefined();
+    expect(ingest.log()).toContain('"credentials":"client-node"');
+  });
+});
