@@ -4,10 +4,14 @@ import type { KubeApi } from '../../lib/k8s/api.js';
 import { Lru } from '../../lib/lru.js';
 
 /**
- * Reads pods with a short-lived cache: a burst of events for one pod reads it
- * once. Short enough that a changed annotation is honoured within seconds.
+ * Reads pods with a short-lived cache, so a pod whose throttling is reported
+ * every few seconds is not read for every report. 30 s is short next to the
+ * rest of the opt-in path (the observer learns of an annotated pod from the
+ * sweep's ConfigMap, every 5 minutes); a resized CPU limit shows in the
+ * recommendation at most 30 s later.
  */
-/** Entries live 5 s, so more than a few seconds of events' worth of pods is memory that is never read (about 1.5 KB each). */
+const POD_TTL_MS = 30_000;
+/** About 1.5 KB each; a pod not seen again within its TTL only holds memory. */
 const CACHED_PODS = 1024;
 
 export class PodDirectory {
@@ -19,7 +23,7 @@ export class PodDirectory {
     private readonly api: KubeApi,
     options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
   ) {
-    this.cache = new Lru(options.maxEntries ?? CACHED_PODS, options.ttlMs ?? 5000, options.now);
+    this.cache = new Lru(options.maxEntries ?? CACHED_PODS, options.ttlMs ?? POD_TTL_MS, options.now);
   }
 
   async get(namespace: string, name: string): Promise<Pod | undefined> {

@@ -1,21 +1,34 @@
 import { ceilingSender, ingestSender, roundsFor, type BenchContext } from './context.js';
-import { openLoop } from './load.js';
+import { openLoop, type LoadResult } from './load.js';
 import { SlicedPhase, type PhaseFigures } from './measure.js';
-import { round } from './stats.js';
+import { round, summarize } from './stats.js';
 
 /**
  * Latency the function adds when it is not saturated: events arrive at a fixed
  * rate of half the best ceiling throughput, in turns straight to the API server
  * (ceiling) and through the function; the difference of the p99s is what a
  * user waits for the function itself.
+ *
+ * A p99 over a few thousand events moves with every pause of the API server,
+ * etcd or the machine, so the run also measures its own resolution: the p99 of
+ * the ceiling's odd slices against its even slices (the same path compared with
+ * itself). An added p99 smaller than that A/A difference is not resolved.
  */
-export type HalfRateFigures = { readonly ratePerS: number; readonly ceiling: PhaseFigures; readonly ingest: PhaseFigures; readonly addedP99Ms: number; readonly addedP50Ms: number };
+export type HalfRateFigures = {
+  readonly ratePerS: number;
+  readonly ceiling: PhaseFigures;
+  readonly ingest: PhaseFigures;
+  readonly addedP99Ms: number;
+  readonly addedP50Ms: number;
+  /** |p99 of the ceiling's odd slices − p99 of its even slices|. */
+  readonly aaNoiseP99Ms: number;
+};
 
-const DURATION_S = 10;
-const MAX_EVENTS = 3_000;
+const DURATION_S = 30;
+const MAX_EVENTS = 6_000;
 const MAX_IN_FLIGHT = 64;
-/** Ceiling and ingest take turns, as in the throughput phase. */
-const SLICES = 4;
+/** Ceiling and ingest take turns, as in the throughput phase; an even number, for the A/A halves. */
+const SLICES = 8;
 
 export async function measureHalfRate(context: BenchContext, bestCeilingPerS: number): Promise<HalfRateFigures> {
   const ratePerS = Math.max(1, Math.round(bestCeilingPerS / 2));
@@ -25,10 +38,16 @@ export async function measureHalfRate(context: BenchContext, bestCeilingPerS: nu
   const options = { ratePerS, maxInFlight: MAX_IN_FLIGHT, maxMs: (DURATION_S + 5) * 1000 };
   const ceilingPhase = new SlicedPhase(context.probes);
   const ingestPhase = new SlicedPhase(context.probes);
+  const ceilingHalves: [number[], number[]] = [[], []];
   const size = Math.ceil(count / SLICES);
-  for (let start = 0; start < count; start += size) {
-    await ceilingPhase.run((outcomes) => openLoop(events.ceiling.slice(start, Math.min(count, start + size)), options, ceilingSender(context, outcomes)));
-    await ingestPhase.run((outcomes) => openLoop(events.ingest.slice(start, Math.min(count, start + size)), options, ingestSender(context, outcomes)));
+  for (let slice = 0, start = 0; start < count; slice++, start += size) {
+    const end = Math.min(count, start + size);
+    await ceilingPhase.run(async (outcomes): Promise<LoadResult> => {
+      const result = await openLoop(events.ceiling.slice(start, end), options, ceilingSender(context, outcomes));
+      ceilingHalves[slice % 2]?.push(...result.latenciesMs);
+      return result;
+    });
+    await ingestPhase.run((outcomes) => openLoop(events.ingest.slice(start, end), options, ingestSender(context, outcomes)));
   }
   const [ceiling, ingest] = [ceilingPhase.figures(), ingestPhase.figures()];
   return {
@@ -37,5 +56,6 @@ export async function measureHalfRate(context: BenchContext, bestCeilingPerS: nu
     ingest,
     addedP99Ms: round(ingest.latencyMs.p99 - ceiling.latencyMs.p99),
     addedP50Ms: round(ingest.latencyMs.p50 - ceiling.latencyMs.p50),
+    aaNoiseP99Ms: round(Math.abs(summarize(ceilingHalves[0]).p99 - summarize(ceilingHalves[1]).p99)),
   };
 }

@@ -31,7 +31,7 @@ export function renderMarkdown(info: RunInfo, figures: Figures, targets: readonl
     machine.functionNodeOptions === '' ? '' : `\nFunctions started with NODE_OPTIONS="${machine.functionNodeOptions}" (BENCH_NODE_OPTIONS), not the production defaults.`,
     '',
     '## Targets',
-    table(['target', 'goal', 'measured', ''], targets.map((t) => [t.target, t.goal, t.value, t.pass ? 'PASS' : 'FAIL'])),
+    table(['target', 'goal', 'measured', ''], targets.map((t) => [t.target, t.goal, t.value, t.unresolved === true ? 'UNRESOLVED' : t.pass ? 'PASS' : 'FAIL'])),
     '',
     '## Throughput at fixed concurrency (new states: every event changes its object)',
     'Latencies p50 / p95 / p99 in ms. API requests counted by the API server (kernelwhispers, podbirthcertificates, pods, configmaps, events).',
@@ -91,7 +91,7 @@ function otherRows(figures: Figures): (string | number)[][] {
   const { bursts, halfRate, coldStart, sweep, manyObjects: many } = figures;
   const rows: (string | number)[][] = [
     ['bursts', `${bursts.bursts} bursts × ${bursts.burstSize} new states of one object sent at once: ${bursts.api.writes} writes for ${bursts.events} events (${bursts.writesPerEvent}/event, ${bursts.writesPerBurst}/burst), outcomes ${JSON.stringify(bursts.outcomes)}`],
-    ['half-rate latency', `${halfRate.ratePerS} events/s for ${halfRate.ingest.events} events: ceiling ${lat(halfRate.ceiling)} ms, ingest ${lat(halfRate.ingest)} ms; added p50 ${halfRate.addedP50Ms} ms, p99 ${halfRate.addedP99Ms} ms`],
+    ['half-rate latency', `${halfRate.ratePerS} events/s for ${halfRate.ingest.events} events: ceiling ${lat(halfRate.ceiling)} ms, ingest ${lat(halfRate.ingest)} ms; added p50 ${halfRate.addedP50Ms} ms, p99 ${halfRate.addedP99Ms} ms; A/A (ceiling odd vs even slices) p99 difference ${halfRate.aaNoiseP99Ms} ms`],
     ['ingest over 5,000 distinct objects', `${many.events} events at c=16: ${many.eventsPerS} events/s, ${lat(many)} ms, ${many.apiPerEvent} API req/event, ${many.writesPerEvent} writes/event (${many.objectWritesPerEvent} + ${many.podEventWritesPerEvent} pod Event); RSS ${many.rssBeforeMB} → ${many.rssAfterMB} MB (peak before this phase ${many.hwmBeforeMB} MB)`],
     ['ingest memory (MB)', memoryText(figures)],
     ['cold start → readiness 200', `median ${coldStart.readiness.medianMs} ms (min ${coldStart.readiness.minMs}, max ${coldStart.readiness.maxMs}; ${coldStart.runs} runs)`],
