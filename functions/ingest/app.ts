@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Config } from '../../lib/config.js';
 import { readCloudEvents } from '../../lib/cloudevents.js';
 import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
-import { headerRecord, mediaTypeOf, parseJson, printable, readBodyText } from '../../lib/http/body.js';
+import { headerRecord, mediaTypeOf, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
@@ -24,7 +24,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
   addHealthRoutes(app, deps.metrics.registry);
 
   app.post('/', async (c) => {
-    const body = await readBodyText(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    const body = await readRouteBody(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
     const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) => candidateFromCloudEvent(event, deps.now()));
     const outcomes = await ingestAll(deps, candidates);
     const summary = outcomes.length === 1 && outcomes[0] !== undefined ? outcomes[0] : { result: 'applied', reason: `${outcomes.length} events processed` };
@@ -36,7 +36,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
       throw new UnauthenticatedError('The webhook token is missing or wrong');
     }
     if (mediaTypeOf(c.req.header('content-type')) !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
-    const body = await readBodyText(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    const body = await readRouteBody(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
     const candidate = candidateFromLegacy(parseJson(body, 'body'), c.req.path, deps.now());
     const [outcome] = await ingestAll(deps, [candidate]);
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
