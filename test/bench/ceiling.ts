@@ -35,9 +35,13 @@ export class CeilingWriter {
     const observation = this.observationOf(event);
     const key = objectKeyOf(observation);
     const cacheKey = keyString(key);
-    const plan = planSpec(this.stored.get(cacheKey), [observation]);
+    const current = this.stored.get(cacheKey);
+    const plan = planSpec(current, [observation]);
     if (plan.action === 'stale') throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
-    let stored = await this.api.apply(key.type, plan.desired, { fieldManager: FIELD_MANAGER });
+    // The function's update carries the resourceVersion it planned from; so does this one.
+    const resourceVersion = current?.metadata.resourceVersion;
+    const desired = resourceVersion === undefined ? plan.desired : { ...plan.desired, metadata: { ...plan.desired.metadata, resourceVersion } };
+    let stored = await this.api.apply(key.type, desired, { fieldManager: FIELD_MANAGER });
     const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
     const metadata = { name: key.name, namespace: key.namespace, resourceVersion: stored.metadata.resourceVersion };
     stored = await this.api.applyStatus(key.type, { apiVersion: stored.apiVersion, kind: stored.kind, metadata, status }, { fieldManager: FIELD_MANAGER });

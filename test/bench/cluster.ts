@@ -12,6 +12,7 @@ import { readControlFile } from '../controlplane/control-file.js';
 import { startControlPlane, type ControlPlane } from '../controlplane/harness.js';
 import type { CpuPids } from './cpu.js';
 import { mapBounded } from '../../lib/map-bounded.js';
+import { benchPod } from './observations.js';
 
 /**
  * The API server the bench measures against: the project's embedded control
@@ -68,13 +69,7 @@ export async function createNamespace(api: KubeApi, name: string): Promise<void>
 /** Opted-in pods (answered with their UIDs) with one container `app`; without a kubelet they stay Pending, which the functions do not mind. */
 export async function createPods(api: KubeApi, namespace: string, names: readonly string[]): Promise<Map<string, string>> {
   const uids = await mapBounded(names, 16, async (name) => {
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { namespace, name, annotations: { 'kernel-gossip.io/monitor': 'true' } },
-      spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: 'registry.invalid/app:1', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } } }] },
-    };
-    const created = await api.create<KubeObject>(POD, pod, { fieldManager: 'bench' });
+    const created = await api.create<KubeObject>(POD, benchPod(namespace, name), { fieldManager: 'bench' });
     return [name, created.metadata.uid ?? ''] as const;
   });
   return new Map(uids);

@@ -24,8 +24,8 @@ export type HalfRateFigures = {
   readonly aaNoiseP99Ms: number;
 };
 
-const DURATION_S = 30;
-const MAX_EVENTS = 6_000;
+const DURATION_S = 60;
+const MAX_EVENTS = 10_000;
 const MAX_IN_FLIGHT = 64;
 /** Ceiling and ingest take turns, as in the throughput phase; an even number, for the A/A halves. */
 const SLICES = 8;

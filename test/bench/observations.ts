@@ -1,14 +1,35 @@
 import * as v from 'valibot';
 import type { Observation } from '../../lib/core/observation.js';
+import type { Pod } from '../../lib/core/pod.js';
+import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
 import { CpuThrottleDataSchema } from '../../lib/events/cpu-throttle.js';
 import { PodCreationDataSchema } from '../../lib/events/pod-creation.js';
 import { EVENT_TYPE } from '../../lib/events/types.js';
 import type { BenchEvent } from './workload.js';
 
-/** The observation the ingest function builds from a bench event once it has read the pod, for writing without it. */
+/** Every bench pod: opted in, one container with a request and a limit, so throttle statuses carry concrete recommendations. */
+export function benchPod(namespace: string, name: string): Pod {
+  const container = { name: 'app', image: 'registry.invalid/app:1', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, annotations: { 'kernel-gossip.io/monitor': 'true' } },
+    spec: { nodeName: 'bench-node', containers: [container] },
+  };
+}
+
+/**
+ * The observation the ingest function builds from a bench event once it has
+ * read the pod (the same container resources and workload, from the same pod
+ * manifest), for writing the same objects without it.
+ */
 export function observationOf(event: BenchEvent, podUid: string): Observation {
   const pod = { namespace: event.namespace, pod_name: event.pod, pod_uid: podUid, node_name: 'bench-node' };
   const base = { pod, observedAt: new Date(event.timestamp).toISOString(), source: '/kernel-observer/node-1', container_name: 'app' };
-  if (event.type === EVENT_TYPE.cpuThrottle) return { ...base, kind: 'cpu_throttle', data: v.parse(CpuThrottleDataSchema, event.data) };
+  if (event.type === EVENT_TYPE.cpuThrottle) {
+    const manifest = benchPod(event.namespace, event.pod);
+    const data = v.parse(CpuThrottleDataSchema, event.data);
+    return { ...base, kind: 'cpu_throttle', data, container_resources: containerResources(manifest, 'app'), workload: workloadOf(manifest) };
+  }
   return { ...base, kind: 'pod_creation', data: v.parse(PodCreationDataSchema, event.data) };
 }

@@ -13,6 +13,7 @@ import { round } from './stats.js';
 import { measureSweep, prepareSweep, type SweepFigures, type SweepSetup } from './sweep.js';
 import type { Figures } from './targets.js';
 import { LEVELS, measureLevel, warmUp, type LevelFigures } from './throughput.js';
+import { compareTwins } from './twins.js';
 import { ObservationClock } from './workload.js';
 
 /**
@@ -71,6 +72,7 @@ async function withIngest(context: BenchContext, ingest: FunctionProcess, sweepS
     progress(`concurrency ${concurrency}: ceiling and ingest in turns, then redeliveries`);
     levels.push(await measureLevel(context, concurrency));
   }
+  const twins = await compareTwins(context);
   progress('bursts for one object');
   const bursts = await measureBursts(context);
   const bestCeiling = Math.max(...levels.map((level) => level.ceiling.eventsPerS));
@@ -81,7 +83,7 @@ async function withIngest(context: BenchContext, ingest: FunctionProcess, sweepS
   progress('ingest over 5,000 distinct objects');
   const manyObjects = await measureManyObjects(context, sweepSetup, ingest.pid);
   const heapAtEnd = await heapOf(context.client);
-  return { levels, bursts, halfRate, manyObjects, ...sweep, memory: { idleMB, ...memory.stop(), heapAtEnd } };
+  return { levels, twins, bursts, halfRate, manyObjects, ...sweep, memory: { idleMB, ...memory.stop(), heapAtEnd } };
 }
 
 /** A sweep that cannot be measured (say, mid-rewrite) fails its target but does not lose the rest of the run. */

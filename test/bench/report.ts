@@ -91,6 +91,7 @@ function otherRows(figures: Figures): (string | number)[][] {
   const { bursts, halfRate, coldStart, sweep, manyObjects: many } = figures;
   const rows: (string | number)[][] = [
     ['bursts', `${bursts.bursts} bursts × ${bursts.burstSize} new states of one object sent at once: ${bursts.api.writes} writes for ${bursts.events} events (${bursts.writesPerEvent}/event, ${bursts.writesPerBurst}/burst), outcomes ${JSON.stringify(bursts.outcomes)}`],
+    ['ceiling and ingest write the same objects', Object.entries(figures.twins).map(([kind, twin]) => `${kind}: ${twin.ceilingBytes} vs ${twin.ingestBytes} bytes of spec + status without times, ${twin.sameFields ? 'same fields' : 'DIFFERENT fields'}`).join('; ')],
     ['half-rate latency', `${halfRate.ratePerS} events/s for ${halfRate.ingest.events} events: ceiling ${lat(halfRate.ceiling)} ms, ingest ${lat(halfRate.ingest)} ms; added p50 ${halfRate.addedP50Ms} ms, p99 ${halfRate.addedP99Ms} ms; A/A (ceiling odd vs even slices) p99 difference ${halfRate.aaNoiseP99Ms} ms`],
     ['ingest over 5,000 distinct objects', `${many.events} events at c=16: ${many.eventsPerS} events/s, ${lat(many)} ms, ${many.apiPerEvent} API req/event, ${many.writesPerEvent} writes/event (${many.objectWritesPerEvent} + ${many.podEventWritesPerEvent} pod Event); RSS ${many.rssBeforeMB} → ${many.rssAfterMB} MB (peak before this phase ${many.hwmBeforeMB} MB)`],
     ['ingest memory (MB)', memoryText(figures)],

@@ -5,6 +5,7 @@ import type { ManyObjectsFigures } from './many-objects.js';
 import type { SweepFigures } from './sweep.js';
 import type { HeapFigures, MemoryPeaks } from './memory.js';
 import type { LevelFigures } from './throughput.js';
+import type { TwinSizes } from './twins.js';
 
 /** The ingest process's memory: after start-up, its peaks over every load phase, and V8's heap at the end. */
 export type MemoryFigures = MemoryPeaks & { readonly idleMB: number; readonly heapAtEnd: HeapFigures };
@@ -12,6 +13,8 @@ export type MemoryFigures = MemoryPeaks & { readonly idleMB: number; readonly he
 /** The targets of issue 7, each judged on figures from the same run. */
 export type Figures = {
   readonly levels: readonly LevelFigures[];
+  /** The ceiling's objects against the function's, to show both write the same. */
+  readonly twins: TwinSizes;
   readonly bursts: BurstFigures;
   readonly halfRate: HalfRateFigures;
   readonly manyObjects: ManyObjectsFigures;
