@@ -5,14 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import { freePort } from '../bench/function-process.js';
+import { freePort, startFlags } from '../bench/function-process.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
 
 /**
- * The production build as `npm start` runs it (bundle, node flags, environment
- * only), served over a socket: once with a plain kubeconfig, once with an exec
+ * The production build as `npm start` runs it (bundle, npm start's node flags,
+ * environment only), served over a socket: once with a plain kubeconfig, once with an exec
  * credential plugin, which the bundle must load client-node for, from its
  * on-demand chunk.
  */
@@ -39,12 +39,6 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   api.close();
 });
-
-/** The node flags of `npm start`, so the test runs what the Knative builders run. */
-function startFlags(): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
-}
 
 async function startIngest(kubeconfig: string): Promise<{ port: number; log: () => string }> {
   const port = await freePort();
