@@ -1,4 +1,5 @@
 import { KubeApiError } from '../../lib/errors.js';
+import { guardedBy, statusApply } from '../../lib/core/guarded-apply.js';
 import { desiredStatus, keyString, objectKeyOf, planSpec, statusMatches, type ObjectKey } from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
@@ -82,25 +83,12 @@ export class ObjectWriter {
     }
     const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs: this.options.resolvedAfterMs });
     if (!statusMatches(stored.status, status)) {
-      const patch = { apiVersion: stored.apiVersion, kind: stored.kind, metadata: { name: key.name, namespace: key.namespace, resourceVersion: stored.metadata.resourceVersion }, status };
-      stored = await this.api.applyStatus(key.type, patch, { fieldManager: this.options.fieldManager });
+      stored = await this.api.applyStatus(key.type, statusApply(stored, status), { fieldManager: this.options.fieldManager });
       writes++;
     }
     this.cache.set(cacheKey, stored);
     return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
   }
-}
-
-/**
- * An update carries the resourceVersion it was planned from, so a write planned
- * from a stale copy (cached, or read before another instance wrote) fails with a
- * conflict instead of undoing the other write. A create has nothing to guard on;
- * there the CRDs' transition rules refuse what would lose newer state.
- */
-function guardedBy(desired: KubeObject, current: KubeObject | undefined): KubeObject {
-  const resourceVersion = current?.metadata.resourceVersion;
-  if (resourceVersion === undefined) return desired;
-  return { ...desired, metadata: { ...desired.metadata, resourceVersion } };
 }
 
 /** A conflict, or a transition rule refusing a write planned from a stale copy. */

@@ -6,6 +6,7 @@ import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import { describeIssues } from '../events/fields.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
 import { desiredStatus, statusMatches } from './ingest-plan.js';
+import { statusApply } from './guarded-apply.js';
 import { compact, isRecord, sameJson } from './json.js';
 import { RESOLVED_REASON, type WhisperClock } from './kernel-whisper.js';
 import type { MonitorPolicy } from './monitor-policy.js';
@@ -127,12 +128,7 @@ function statusChanges(stored: KubeObject, desired: Record<string, unknown>, pod
 function statusPatch(stored: KubeObject, desired: Record<string, unknown>, podGone: Condition | undefined): KubeObject {
   const own = conditionsOf(desired);
   const status = podGone === undefined ? desired : { ...desired, conditions: [...(own ?? []), podGone] };
-  return {
-    apiVersion: stored.apiVersion,
-    kind: stored.kind,
-    metadata: compact({ name: stored.metadata.name, namespace: stored.metadata.namespace, resourceVersion: stored.metadata.resourceVersion }),
-    status,
-  };
+  return statusApply(stored, status);
 }
 
 function conditionsOf(status: unknown): Condition[] | undefined {

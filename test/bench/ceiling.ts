@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { guardedBy, statusApply } from '../../lib/core/guarded-apply.js';
 import { desiredStatus, keyString, objectKeyOf, planSpec } from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
@@ -38,13 +39,9 @@ export class CeilingWriter {
     const current = this.stored.get(cacheKey);
     const plan = planSpec(current, [observation]);
     if (plan.action === 'stale') throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
-    // The function's update carries the resourceVersion it planned from; so does this one.
-    const resourceVersion = current?.metadata.resourceVersion;
-    const desired = resourceVersion === undefined ? plan.desired : { ...plan.desired, metadata: { ...plan.desired.metadata, resourceVersion } };
-    let stored = await this.api.apply(key.type, desired, { fieldManager: FIELD_MANAGER });
+    let stored = await this.api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: FIELD_MANAGER });
     const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
-    const metadata = { name: key.name, namespace: key.namespace, resourceVersion: stored.metadata.resourceVersion };
-    stored = await this.api.applyStatus(key.type, { apiVersion: stored.apiVersion, kind: stored.kind, metadata, status }, { fieldManager: FIELD_MANAGER });
+    stored = await this.api.applyStatus(key.type, statusApply(stored, status), { fieldManager: FIELD_MANAGER });
     this.stored.set(cacheKey, stored);
   }
 
