@@ -24,7 +24,7 @@ export type FunctionProcess = {
 export const SERVER_JS = path.join(repoRoot, 'dist', 'server.js');
 
 /** The node flags of `npm start` (heap sizes), so the function runs as the Knative builders start it. */
-export function startFlags(): string[] {
+function startFlags(): string[] {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   return (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
 }

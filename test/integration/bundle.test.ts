@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import { freePort, startFlags } from '../bench/function-process.js';
+import { spawnFunction, untilReady, type FunctionProcess } from '../bench/function-process.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
+import { adminKubeconfig } from './support/identity.js';
 
 /**
  * The production build as `npm start` runs it (bundle, npm start's node flags,
@@ -16,13 +15,11 @@ import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
  * credential plugin, which the bundle must load client-node for, from its
  * on-demand chunk.
  */
-type AdminKubeconfig = { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-
 let api: KubeApi & { close(): void };
 let namespace: string;
 let workDir: string;
 let serverJs: string;
-const children: ChildProcess[] = [];
+const started: FunctionProcess[] = [];
 
 beforeAll(async () => {
   api = await adminApi();
@@ -35,26 +32,18 @@ beforeAll(async () => {
   serverJs = path.join(workDir, 'dist', 'server.js');
 }, 60_000);
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  await Promise.all(started.map((fn) => fn.stop()));
   api.close();
 });
 
-async function startIngest(kubeconfig: string): Promise<{ port: number; log: () => string }> {
-  const port = await freePort();
-  const env = { PATH: process.env['PATH'] ?? '', HOME: workDir, KUBECONFIG: kubeconfig, PORT: String(port), KERNEL_GOSSIP_FUNCTION: 'ingest' };
-  const child = spawn(process.execPath, [...startFlags(), serverJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  for (let waited = 0; waited < 15_000; waited += 50) {
-    const ready = await fetch(`http://127.0.0.1:${port}/health/readiness`).catch(() => undefined);
-    if (ready?.status === 200) return { port, log: () => output };
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  throw new Error(`the bundle did not become ready: ${output}`);
+/** `npm start` as the bench runs it (its node flags, environment only), on this test's build; `log()` reads what it wrote. */
+async function startIngest(kubeconfigPath: string, name: string): Promise<{ port: number; log: () => string }> {
+  const logFile = path.join(workDir, `${name}.log`);
+  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: serverJs });
+  started.push(ingest);
+  await untilReady(ingest, { timeoutMs: 15_000, intervalMs: 50 });
+  return { port: ingest.port, log: () => readFileSync(logFile, 'utf8') };
 }
 
 async function sendThrottle(port: number, pod: string): Promise<Response> {
@@ -64,7 +53,7 @@ async function sendThrottle(port: number, pod: string): Promise<Response> {
 
 describe('the production bundle', () => {
   it('serves with a plain kubeconfig, read without client-node', async () => {
-    const ingest = await startIngest(inject('kubeconfig'));
+    const ingest = await startIngest(inject('kubeconfig'), 'plain');
     const answer = await sendThrottle(ingest.port, 'p-plain');
     expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
     expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-plain.app' })).toBeDefined();
@@ -72,10 +61,8 @@ describe('the production bundle', () => {
   });
 
   it('serves with an exec credential plugin through client-node', async () => {
-    const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as AdminKubeconfig;
-    const [cluster, user] = [admin.clusters[0]?.cluster, admin.users[0]?.user];
-    if (cluster === undefined || user === undefined) throw new Error('the admin kubeconfig names no cluster or user');
-    const decode = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
+    const { cluster, user } = adminKubeconfig();
+    const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
     const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { clientCertificateData: decode(user['client-certificate-data']), clientKeyData: decode(user['client-key-data']) } };
     const plugin = path.join(workDir, 'credential-plugin.sh');
     writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(credential)}\nJSON\n`);
@@ -83,7 +70,7 @@ describe('the production bundle', () => {
     const kubeconfig = path.join(workDir, 'exec.kubeconfig');
     const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' };
     writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user: { exec } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
-    const ingest = await startIngest(kubeconfig);
+    const ingest = await startIngest(kubeconfig, 'exec');
     const answer = await sendThrottle(ingest.port, 'p-exec');
     expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
     expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-exec.app' })).toBeDefined();

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ResourceType } from '../../lib/api/group.js';
@@ -6,6 +6,7 @@ import { connectKubeApi } from '../../lib/k8s/client.js';
 import { loadCredentials, TOKEN_FILE_MAX_AGE_MS, type CredentialSource } from '../../lib/k8s/credentials.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { adminApi, freshNamespace, kubectl } from './support/cluster.js';
+import { adminKubeconfig, serviceAccountToken, type AdminUser } from './support/identity.js';
 
 /**
  * The three ways the function finds the API server, each against the real one:
@@ -16,23 +17,18 @@ import { adminApi, freshNamespace, kubectl } from './support/cluster.js';
  */
 const SELF_SUBJECT_REVIEW: ResourceType = { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false };
 
-type AdminKubeconfig = { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[] };
-
 let admin: KubeApi & { close(): void };
 let namespace: string;
 let dir: string;
 let server: URL;
 let caPem: Buffer;
-let adminUser: AdminKubeconfig['users'][number]['user'];
+let adminUser: AdminUser;
 
 beforeAll(async () => {
   admin = await adminApi();
   namespace = await freshNamespace(admin, 'credentials');
   for (const name of ['reader-a', 'reader-b']) await kubectl(['create', 'serviceaccount', name, '-n', namespace]);
-  const kubeconfig = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as AdminKubeconfig;
-  const cluster = kubeconfig.clusters[0]?.cluster;
-  const user = kubeconfig.users[0]?.user;
-  if (cluster === undefined || user === undefined) throw new Error('the admin kubeconfig names no cluster or user');
+  const { cluster, user } = adminKubeconfig();
   server = new URL(cluster.server);
   caPem = Buffer.from(cluster['certificate-authority-data'], 'base64');
   adminUser = user;
@@ -41,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(() => admin.close());
 
-const tokenFor = async (serviceAccount: string) => (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h'])).trim();
+const tokenFor = (serviceAccount: string) => serviceAccountToken(namespace, serviceAccount);
 
 async function usernameOf(api: KubeApi): Promise<string> {
   const review = await api.create(SELF_SUBJECT_REVIEW, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { name: '' } }, { fieldManager: 'test' });

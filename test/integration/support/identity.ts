@@ -10,10 +10,8 @@ import { kubectl } from './cluster.js';
  * mounts into the function's pod) in a kubeconfig of its own.
  */
 export async function serviceAccountApi(namespace: string, serviceAccount: string): Promise<KubeApi & { close(): void }> {
-  const token = (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h'])).trim();
-  const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[] };
-  const cluster = admin.clusters[0]?.cluster;
-  if (cluster === undefined) throw new Error('the admin kubeconfig names no cluster');
+  const token = await serviceAccountToken(namespace, serviceAccount);
+  const { cluster } = adminKubeconfig();
   const kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -26,4 +24,20 @@ export async function serviceAccountApi(namespace: string, serviceAccount: strin
   const file = path.join(inject('controlPlaneDataDir'), `${serviceAccount}-${process.pid}-${Date.now()}.kubeconfig`);
   writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
   return connectKubeApi({ kubeconfigPath: file });
+}
+
+/** A token from the TokenRequest API, valid for an hour. */
+export async function serviceAccountToken(namespace: string, serviceAccount: string): Promise<string> {
+  return (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h'])).trim();
+}
+
+export type AdminCluster = { readonly server: string; readonly 'certificate-authority-data': string };
+export type AdminUser = { readonly 'client-certificate-data': string; readonly 'client-key-data': string };
+
+/** The cluster and user entries of the run's admin kubeconfig (test/controlplane/kubeconfig.ts writes them inline). */
+export function adminKubeconfig(): { cluster: AdminCluster; user: AdminUser } {
+  const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: AdminCluster }[]; users: { user: AdminUser }[] };
+  const [cluster, user] = [admin.clusters[0]?.cluster, admin.users[0]?.user];
+  if (cluster === undefined || user === undefined) throw new Error('the admin kubeconfig names no cluster or user');
+  return { cluster, user };
 }
