@@ -1,9 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCloudEvents, type ReceivedEvent } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
 import { PING_EVENT_TYPE } from '../../lib/events/types.js';
-import { headerRecord, mediaTypeOf, readBodyText, type BodyLimits } from '../../lib/http/body.js';
+import { headerRecord, mediaTypeOf, readRouteBody, type BodyLimits } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
@@ -29,7 +29,7 @@ export function createSweepApp(deps: SweepAppDeps): Hono {
   const runner = new SerialRunner(() => timedSweep(deps));
 
   app.post('/', async (c) => {
-    const events = await readPingEvents(c.req.raw, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    const events = await readPingEvents(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
     const report = await runner.run();
     const status = report.retry?.status ?? (events === undefined ? 200 : 202);
     const first = events?.[0];
@@ -65,10 +65,10 @@ async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
  * The ping events of a CloudEvents request, or undefined for a plain POST (no
  * `ce-specversion` header and no CloudEvents media type), whose body is ignored.
  */
-async function readPingEvents(request: Request, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
-  const headers = headerRecord(request.headers);
+async function readPingEvents(c: Context, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
+  const headers = headerRecord(c.req.raw.headers);
   if (headers['ce-specversion'] === undefined && !mediaTypeOf(headers['content-type']).startsWith('application/cloudevents')) return undefined;
-  const events = readCloudEvents(headers, await readBodyText(request, limits));
+  const events = readCloudEvents(headers, await readRouteBody(c, limits));
   const other = events.find((event) => event.type !== PING_EVENT_TYPE);
   if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events only`);
   return events;

@@ -22,7 +22,7 @@ export function readRouteBody(c: Context, limits: BodyLimits): Promise<string> {
  * limit (before buffering the rest) or the read deadline, so neither an oversized
  * nor a trickling body ties the function up.
  */
-export function readBodyText(request: Request, limits: BodyLimits): Promise<string> {
+function readBodyText(request: Request, limits: BodyLimits): Promise<string> {
   const reader = request.body?.getReader();
   const source: ChunkSource = reader === undefined ? { next: async () => ({ done: true, value: undefined }), cancel: async () => {} } : { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => reader.cancel() };
   return readChunks(source, request.headers.get('content-length') ?? undefined, limits);

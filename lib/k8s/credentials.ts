@@ -46,14 +46,15 @@ export async function loadCredentials(source: CredentialSource): Promise<Credent
   if (kubeconfig !== undefined) {
     const files = kubeconfig.split(path.delimiter).filter((file) => file !== '');
     const reading = files.length === 1 && files[0] !== undefined ? readKubeconfig(readFileSync(files[0], 'utf8'), files[0]) : { needsClientNode: 'several files to merge' };
-    if (reading.plain !== undefined) return plainCredentials(reading.plain, now);
+    if (reading.plain !== undefined) return plainCredentials(reading.plain, 'kubeconfig', now);
     const { clientNodeCredentials } = await import('./client-node-credentials.js');
     return clientNodeCredentials(files);
   }
   const serviceAccountDir = source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenFile = path.join(serviceAccountDir, 'token');
   if (source.serviceHost !== undefined && source.servicePort !== undefined && existsSync(tokenFile)) {
-    return { ...plainCredentials({ server: inClusterServer(source.serviceHost, source.servicePort), caFile: path.join(serviceAccountDir, 'ca.crt'), insecureSkipTlsVerify: false, tokenFile }, now), source: 'in-cluster' };
+    const context = { server: inClusterServer(source.serviceHost, source.servicePort), caFile: path.join(serviceAccountDir, 'ca.crt'), insecureSkipTlsVerify: false, tokenFile };
+    return plainCredentials(context, 'in-cluster', now);
   }
   throw new Error('No kubeconfig ($KUBECONFIG or ~/.kube/config) and no in-cluster ServiceAccount token: cannot reach the API server');
 }
@@ -71,7 +72,7 @@ function inClusterServer(host: string, port: string): string {
   return `${scheme}://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
 
-function plainCredentials(context: PlainContext, now: () => number): Credentials {
+function plainCredentials(context: PlainContext, source: Credentials['source'], now: () => number): Credentials {
   const material = (data: string | undefined, file: string | undefined) => (data !== undefined ? Buffer.from(data, 'base64') : file !== undefined ? readFileSync(file) : undefined);
   const tls: TlsMaterial = {
     ca: material(context.caData, context.caFile),
@@ -84,7 +85,7 @@ function plainCredentials(context: PlainContext, now: () => number): Credentials
   return {
     server: new URL(context.server),
     tls,
-    source: 'kubeconfig',
+    source,
     headers: async (): Promise<Record<string, string>> => {
       const bearer = token();
       return bearer === undefined ? {} : { authorization: `Bearer ${bearer}` };
