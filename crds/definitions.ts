@@ -1,8 +1,12 @@
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { CATEGORY, GROUP, KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, VERSION } from '../lib/api/group.js';
 import { KernelWhisperSpecSchema, KernelWhisperStatusSchema } from '../lib/api/kernel-whisper.js';
 import { PodBirthCertificateSpecSchema, PodBirthCertificateStatusSchema } from '../lib/api/pod-birth-certificate.js';
-import { KERNEL_WHISPER_COLUMNS, POD_BIRTH_CERTIFICATE_COLUMNS, type PrinterColumn } from '../lib/api/printer-columns.js';
+import {
+  KERNEL_WHISPER_COLUMNS,
+  POD_BIRTH_CERTIFICATE_COLUMNS,
+  type PrinterColumn,
+} from '../lib/api/printer-columns.js';
 import { structuralSchema } from './structural-schema.js';
 
 type Kind = typeof KERNEL_WHISPER | typeof POD_BIRTH_CERTIFICATE;
@@ -29,7 +33,7 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   {
     file: 'podbirthcertificate.yaml',
     kind: POD_BIRTH_CERTIFICATE,
-    description: 'The kernel timeline of a pod\'s birth: syscalls, namespaces and cgroup writes.',
+    description: "The kernel timeline of a pod's birth: syscalls, namespaces and cgroup writes.",
     spec: PodBirthCertificateSpecSchema,
     status: PodBirthCertificateStatusSchema,
     columns: POD_BIRTH_CERTIFICATE_COLUMNS,
@@ -70,11 +74,23 @@ export function crdFor(source: CrdSource): Record<string, unknown> {
               description: source.description,
               required: ['spec'],
               properties: {
-                apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-                kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+                apiVersion: {
+                  type: 'string',
+                  description: 'APIVersion defines the versioned schema of this representation of an object.',
+                },
+                kind: {
+                  type: 'string',
+                  description: 'Kind is a string value representing the REST resource this object represents.',
+                },
                 metadata: { type: 'object' },
-                spec: { ...structuralSchema(source.spec), description: `Desired state: what was observed (written by the ingest function).` },
-                status: { ...structuralSchema(source.status), description: 'Computed from the spec: insight, recommendation and conditions.' },
+                spec: {
+                  ...structuralSchema(source.spec),
+                  description: `Desired state: what was observed (written by the ingest function).`,
+                },
+                status: {
+                  ...structuralSchema(source.status),
+                  description: 'Computed from the spec: insight, recommendation and conditions.',
+                },
               },
             },
           },

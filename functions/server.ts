@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { ConfigError, parseConfig, type Config } from '../lib/config.js';
+import { type Config, ConfigError, parseConfig } from '../lib/config.js';
 import { connectKubeApi } from '../lib/k8s/client.js';
 import { createLogger, type Logger } from '../lib/log.js';
 import { buildIngest } from './ingest/create.js';
@@ -19,9 +19,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: `kernel-gossip-${config.function}` });
   const { app, credentials } = await buildApp(config, log);
-  const server = serve({ fetch: app.fetch, port: config.port, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS } }, (info) => {
-    log.info({ port: info.port, function: config.function, credentials }, `Serving ${config.function} on port ${info.port}`);
-  });
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.port,
+      serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS },
+    },
+    (info) => {
+      log.info(
+        { port: info.port, function: config.function, credentials },
+        `Serving ${config.function} on port ${info.port}`,
+      );
+    },
+  );
   const stop = (signal: string) => {
     log.info({ signal }, 'Shutting down');
     server.close(() => process.exit(0));

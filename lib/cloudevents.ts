@@ -1,5 +1,5 @@
 import { HTTP } from 'cloudevents';
-import { InvalidInputError, UnsupportedMediaTypeError, asError } from './errors.js';
+import { asError, InvalidInputError, UnsupportedMediaTypeError } from './errors.js';
 import { mediaTypeOf, parseJson, printable } from './http/body.js';
 
 /**
@@ -26,29 +26,39 @@ const BATCH = 'application/cloudevents-batch+json';
 
 export function readCloudEvents(headers: Readonly<Record<string, string>>, body: string): ReceivedEvent[] {
   const mediaType = mediaTypeOf(headers['content-type']);
-  if (mediaType === BATCH) return readBatch(headers, body);
+  if (mediaType === BATCH) return readBatch(body);
   if (mediaType === STRUCTURED) return [toReceived(headers, parseJson(body, 'body'))];
   if (headers['ce-specversion'] !== undefined) return [readBinary(headers, body, mediaType)];
   if (mediaType === 'application/json') {
-    throw new InvalidInputError('Not a CloudEvent: binary mode needs ce-specversion, ce-id, ce-source and ce-type headers', ['ce-specversion: missing']);
+    throw new InvalidInputError(
+      'Not a CloudEvent: binary mode needs ce-specversion, ce-id, ce-source and ce-type headers',
+      ['ce-specversion: missing'],
+    );
   }
-  throw new UnsupportedMediaTypeError(`Unsupported content type "${printable(mediaType)}": send ${STRUCTURED}, ${BATCH}, or binary mode with application/json`);
+  throw new UnsupportedMediaTypeError(
+    `Unsupported content type "${printable(mediaType)}": send ${STRUCTURED}, ${BATCH}, or binary mode with application/json`,
+  );
 }
 
 function readBinary(headers: Readonly<Record<string, string>>, body: string, mediaType: string): ReceivedEvent {
   if (mediaType !== '' && mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`Unsupported data content type "${printable(mediaType)}": event data must be application/json`);
+    throw new UnsupportedMediaTypeError(
+      `Unsupported data content type "${printable(mediaType)}": event data must be application/json`,
+    );
   }
   requireSpecVersion(headers['ce-specversion']);
   const event = toEvent(headers, body === '' ? undefined : body);
   return { ...event, time: headers['ce-time'] };
 }
 
-function readBatch(headers: Readonly<Record<string, string>>, body: string): ReceivedEvent[] {
+function readBatch(body: string): ReceivedEvent[] {
   const parsed = parseJson(body, 'body');
-  if (!Array.isArray(parsed)) throw new InvalidInputError('A batch must be a JSON array of CloudEvents', ['body: must be an array']);
-  if (parsed.length === 0) throw new InvalidInputError('A batch must hold at least one CloudEvent', ['body: empty batch']);
-  if (parsed.length > MAX_BATCH) throw new InvalidInputError(`A batch may hold at most ${MAX_BATCH} CloudEvents`, ['body: too many events']);
+  if (!Array.isArray(parsed))
+    throw new InvalidInputError('A batch must be a JSON array of CloudEvents', ['body: must be an array']);
+  if (parsed.length === 0)
+    throw new InvalidInputError('A batch must hold at least one CloudEvent', ['body: empty batch']);
+  if (parsed.length > MAX_BATCH)
+    throw new InvalidInputError(`A batch may hold at most ${MAX_BATCH} CloudEvents`, ['body: too many events']);
   return parsed.map((item) => toReceived({ 'content-type': STRUCTURED }, item));
 }
 
@@ -63,7 +73,8 @@ function toReceived(headers: Readonly<Record<string, string>>, structured: unkno
 
 /** The SDK passes unknown spec versions through; we speak CloudEvents 1.0, as Knative does. */
 function requireSpecVersion(version: unknown): void {
-  if (version !== '1.0') throw new InvalidInputError('Unsupported CloudEvents specversion: expected 1.0', ['specversion: must be 1.0']);
+  if (version !== '1.0')
+    throw new InvalidInputError('Unsupported CloudEvents specversion: expected 1.0', ['specversion: must be 1.0']);
 }
 
 function toEvent(headers: Readonly<Record<string, string>>, body: unknown): Omit<ReceivedEvent, 'time'> {

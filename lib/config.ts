@@ -18,7 +18,12 @@ const integer = (fallback: number, min: number) =>
 const list = (fallback: string) =>
   v.pipe(
     v.optional(v.string(), fallback),
-    v.transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== '')),
+    v.transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    ),
   );
 const optionalText = v.pipe(
   v.optional(v.string()),
@@ -29,7 +34,10 @@ const EnvSchema = v.object({
   KERNEL_GOSSIP_FUNCTION: v.optional(v.picklist(['ingest', 'sweep'], 'must be ingest or sweep'), 'ingest'),
   PORT: v.optional(v.string()),
   WEBHOOK_PORT: v.optional(v.string()),
-  LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be a pino level'), 'info'),
+  LOG_LEVEL: v.optional(
+    v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be a pino level'),
+    'info',
+  ),
   FIELD_MANAGER: optionalText,
   MONITOR_POLICY: v.optional(v.picklist(['annotated', 'all'], 'must be annotated or all'), 'annotated'),
   SKIP_NAMESPACES: list(DEFAULT_SKIPPED_NAMESPACES),
@@ -51,7 +59,13 @@ const EnvSchema = v.object({
   KUBERNETES_SERVICE_PORT: optionalText,
 });
 
-const PortSchema = v.pipe(v.string(), v.regex(/^\d+$/, 'must be a port number'), v.transform(Number), v.minValue(1), v.maxValue(65535, 'must be a port number'));
+const PortSchema = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'must be a port number'),
+  v.transform(Number),
+  v.minValue(1),
+  v.maxValue(65535, 'must be a port number'),
+);
 
 export type FunctionName = 'ingest' | 'sweep';
 
@@ -106,6 +120,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sweepConcurrency: e.SWEEP_CONCURRENCY,
     sweepPageSize: e.SWEEP_PAGE_SIZE,
     unresolvedRetryMs: e.UNRESOLVED_RETRY_SECONDS * 1000,
-    apiServer: { kubeconfigPath: e.KUBECONFIG, home: e.HOME, serviceHost: e.KUBERNETES_SERVICE_HOST, servicePort: e.KUBERNETES_SERVICE_PORT },
+    apiServer: {
+      kubeconfigPath: e.KUBECONFIG,
+      home: e.HOME,
+      serviceHost: e.KUBERNETES_SERVICE_HOST,
+      servicePort: e.KUBERNETES_SERVICE_PORT,
+    },
   };
 }

@@ -42,7 +42,10 @@ export class KeyedBatcher<Item, Result> {
 
   private async runBatch(key: string, batch: readonly Waiting<Item, Result>[]): Promise<void> {
     try {
-      const results = await this.run(key, batch.map((waiting) => waiting.item));
+      const results = await this.run(
+        key,
+        batch.map((waiting) => waiting.item),
+      );
       batch.forEach((waiting, i) => {
         const result = results[i];
         if (result === undefined) waiting.reject(new Error(`batch runner returned no result for item ${i}`));

@@ -26,7 +26,9 @@ await build({
   minify: false,
   legalComments: 'none',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 console.log(`built ${path.relative(process.cwd(), path.join(outdir, 'server.js'))}`);

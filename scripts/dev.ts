@@ -5,17 +5,17 @@
  * monitored demo pod so the printed curl commands work as they are. Ctrl-C
  * stops everything it started.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startControlPlane, type ControlPlane } from '../test/controlplane/harness.js';
+import { type ControlPlane, startControlPlane } from '../test/controlplane/harness.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const devDir = path.join(root, '.dev');
 const kubeconfig = path.join(devDir, 'kubeconfig');
 const kubectlPath = path.join(devDir, 'bin', 'kubectl');
-const ingestPort = process.env['INGEST_PORT'] ?? '8080';
-const sweepPort = process.env['SWEEP_PORT'] ?? '8081';
+const ingestPort = process.env.INGEST_PORT ?? '8080';
+const sweepPort = process.env.SWEEP_PORT ?? '8081';
 const children: ChildProcess[] = [];
 
 function kubectl(...args: string[]): string {
@@ -25,13 +25,41 @@ function kubectl(...args: string[]): string {
 function installEverything(): void {
   kubectl('apply', '--server-side', '-f', path.join(root, 'crds'));
   kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(root, 'crds'));
-  execFileSync(kubectlPath, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '-f', '-'], { input: DEMO_OBJECTS, encoding: 'utf8' });
+  execFileSync(kubectlPath, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '-f', '-'], {
+    input: DEMO_OBJECTS,
+    encoding: 'utf8',
+  });
   // No kubelet runs here, so the demo pod's container status (what a kubelet would report) is set by hand.
-  kubectl('patch', 'pod', 'throttled-pod', '-n', 'production', '--subresource=status', '--type=merge', '-p', JSON.stringify(DEMO_STATUS));
+  kubectl(
+    'patch',
+    'pod',
+    'throttled-pod',
+    '-n',
+    'production',
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify(DEMO_STATUS),
+  );
 }
 
 const DEMO_CONTAINER_ID = '3f1c9a7b2e4d6f80a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718';
-const DEMO_STATUS = { status: { phase: 'Running', containerStatuses: [{ name: 'app', containerID: `containerd://${DEMO_CONTAINER_ID}`, image: 'registry.example/app:1', imageID: '', ready: true, restartCount: 0, started: true }] } };
+const DEMO_STATUS = {
+  status: {
+    phase: 'Running',
+    containerStatuses: [
+      {
+        name: 'app',
+        containerID: `containerd://${DEMO_CONTAINER_ID}`,
+        image: 'registry.example/app:1',
+        imageID: '',
+        ready: true,
+        restartCount: 0,
+        started: true,
+      },
+    ],
+  },
+};
 
 function demoPodUid(): string {
   return kubectl('get', 'pod', 'throttled-pod', '-n', 'production', '-o', 'jsonpath={.metadata.uid}').trim();
@@ -64,7 +92,13 @@ spec:
 function startFunction(name: 'ingest' | 'sweep', port: string): void {
   const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js')], {
     stdio: 'inherit',
-    env: { ...process.env, KUBECONFIG: kubeconfig, KERNEL_GOSSIP_FUNCTION: name, PORT: port, MONITORED_PODS_NAMESPACE: 'kernel-gossip' },
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      KERNEL_GOSSIP_FUNCTION: name,
+      PORT: port,
+      MONITORED_PODS_NAMESPACE: 'kernel-gossip',
+    },
   });
   child.on('exit', (code) => {
     if (!stopping) {

@@ -1,5 +1,4 @@
-import { Hono, type Context } from 'hono';
-import type { Config } from '../../lib/config.js';
+import { type Context, Hono } from 'hono';
 import { readCloudEvents } from '../../lib/cloudevents.js';
 import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
 import { headerRecord, mediaTypeOf, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
@@ -7,12 +6,16 @@ import { addHealthRoutes } from '../../lib/http/health.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
 import type { Logger } from '../../lib/log.js';
-import { candidateFromCloudEvent, candidateFromLegacy, type Candidate } from './candidates.js';
-import { ingest, type IngestDeps, type IngestOutcome } from './handle.js';
+import { type Candidate, candidateFromCloudEvent, candidateFromLegacy } from './candidates.js';
+import { type IngestDeps, type IngestOutcome, ingest } from './handle.js';
 import type { IngestMetrics } from './metrics.js';
 import { recordedErrors, recordOutcomes } from './outcomes.js';
 
-export type IngestAppDeps = IngestDeps & { readonly log: Logger; readonly metrics: IngestMetrics; readonly now: () => number };
+export type IngestAppDeps = IngestDeps & {
+  readonly log: Logger;
+  readonly metrics: IngestMetrics;
+  readonly now: () => number;
+};
 
 /**
  * Routes of the ingest function. `POST /` answers a Knative Broker: 202 with an
@@ -24,19 +27,37 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
   addHealthRoutes(app, deps.metrics.registry);
 
   app.post('/', async (c) => {
-    const body = await readRouteBody(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
-    const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) => candidateFromCloudEvent(event, deps.now()));
+    const body = await readRouteBody(c, {
+      maxBytes: deps.config.bodyLimitBytes,
+      deadlineMs: deps.config.bodyTimeoutMs,
+    });
+    const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) =>
+      candidateFromCloudEvent(event, deps.now()),
+    );
     const outcomes = await ingestAll(deps, candidates);
-    const summary = outcomes.length === 1 && outcomes[0] !== undefined ? outcomes[0] : { result: 'applied', reason: `${outcomes.length} events processed` };
-    return c.body(null, 202, { 'kernel-gossip-outcome': summary.result, 'kernel-gossip-reason': printable(summary.reason, 200) });
+    const summary =
+      outcomes.length === 1 && outcomes[0] !== undefined
+        ? outcomes[0]
+        : { result: 'applied', reason: `${outcomes.length} events processed` };
+    return c.body(null, 202, {
+      'kernel-gossip-outcome': summary.result,
+      'kernel-gossip-reason': printable(summary.reason, 200),
+    });
   });
 
   const legacy = async (c: Context) => {
-    if (deps.config.webhookToken !== undefined && !bearerTokenMatches(c.req.header('authorization'), deps.config.webhookToken)) {
+    if (
+      deps.config.webhookToken !== undefined &&
+      !bearerTokenMatches(c.req.header('authorization'), deps.config.webhookToken)
+    ) {
       throw new UnauthenticatedError('The webhook token is missing or wrong');
     }
-    if (mediaTypeOf(c.req.header('content-type')) !== 'application/json') throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
-    const body = await readRouteBody(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    if (mediaTypeOf(c.req.header('content-type')) !== 'application/json')
+      throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
+    const body = await readRouteBody(c, {
+      maxBytes: deps.config.bodyLimitBytes,
+      deadlineMs: deps.config.bodyTimeoutMs,
+    });
     const candidate = candidateFromLegacy(parseJson(body, 'body'), c.req.path, deps.now());
     const [outcome] = await ingestAll(deps, [candidate]);
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
@@ -49,7 +70,15 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     const failure = httpFailureFor(error);
     const level = failure.status >= 500 || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
     if (!recordedErrors.has(error)) {
-      deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Refused request: ${error.message}`);
+      deps.log[level](
+        {
+          path: c.req.path,
+          status: failure.status,
+          reason: failure.reason,
+          err: level === 'error' ? error : undefined,
+        },
+        `Refused request: ${error.message}`,
+      );
       deps.metrics.events.inc({ type: 'unknown', outcome: failure.retried ? 'failed' : 'rejected' });
     }
     const { message, headers } = failureReply(failure, error);

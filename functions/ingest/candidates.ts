@@ -1,30 +1,47 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { InvalidInputError, UnsupportedEventTypeError } from '../../lib/errors.js';
 import type { ReceivedEvent } from '../../lib/cloudevents.js';
-import { printable } from '../../lib/http/body.js';
-import { CpuThrottleDataSchema, type CpuThrottleData } from '../../lib/events/cpu-throttle.js';
+import { InvalidInputError, UnsupportedEventTypeError } from '../../lib/errors.js';
+import { type CpuThrottleData, CpuThrottleDataSchema } from '../../lib/events/cpu-throttle.js';
 import { describeIssues, rfc3339 } from '../../lib/events/fields.js';
-import { PodCreationDataSchema, type PodCreationData } from '../../lib/events/pod-creation.js';
+import { type PodCreationData, PodCreationDataSchema } from '../../lib/events/pod-creation.js';
 import { EVENT_TYPE, LEGACY_TAG } from '../../lib/events/types.js';
+import { printable } from '../../lib/http/body.js';
 
 /**
  * A validated event before its pod is known: what the event says, with its
  * observation time settled. Pure: `nowMs` is passed in.
  */
 export type Candidate =
-  | { readonly kind: 'cpu_throttle'; readonly id: string; readonly source: string; readonly data: CpuThrottleData; readonly observedAt: string }
-  | { readonly kind: 'pod_creation'; readonly id: string; readonly source: string; readonly data: PodCreationData; readonly observedAt: string };
+  | {
+      readonly kind: 'cpu_throttle';
+      readonly id: string;
+      readonly source: string;
+      readonly data: CpuThrottleData;
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'pod_creation';
+      readonly id: string;
+      readonly source: string;
+      readonly data: PodCreationData;
+      readonly observedAt: string;
+    };
 
 /** Observations stamped further ahead than this are refused: they would outrank every real one. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 export function candidateFromCloudEvent(event: ReceivedEvent, nowMs: number): Candidate {
   // The source is stored (spec.observer) and logged: printable and bounded, like a name.
-  if (!/^[\x21-\x7e]{1,256}$/.test(event.source)) throw new InvalidInputError('Invalid CloudEvent source: at most 256 printable characters', ['source: invalid']);
-  if (event.type === EVENT_TYPE.cpuThrottle) return build('cpu_throttle', event.id, event.source, event.data, event.time, nowMs);
-  if (event.type === EVENT_TYPE.podCreation) return build('pod_creation', event.id, event.source, event.data, event.time, nowMs);
-  throw new UnsupportedEventTypeError(`Unsupported event type "${printable(event.type)}": expected ${EVENT_TYPE.cpuThrottle} or ${EVENT_TYPE.podCreation}`);
+  if (!/^[\x21-\x7e]{1,256}$/.test(event.source))
+    throw new InvalidInputError('Invalid CloudEvent source: at most 256 printable characters', ['source: invalid']);
+  if (event.type === EVENT_TYPE.cpuThrottle)
+    return build('cpu_throttle', event.id, event.source, event.data, event.time, nowMs);
+  if (event.type === EVENT_TYPE.podCreation)
+    return build('pod_creation', event.id, event.source, event.data, event.time, nowMs);
+  throw new UnsupportedEventTypeError(
+    `Unsupported event type "${printable(event.type)}": expected ${EVENT_TYPE.cpuThrottle} or ${EVENT_TYPE.podCreation}`,
+  );
 }
 
 /**
@@ -38,17 +55,28 @@ export function candidateFromLegacy(body: unknown, source: string, nowMs: number
   const record = body as Record<string, unknown>;
   const tag = record.type;
   if (typeof tag === 'string') {
-    if (!isLegacyTag(tag)) throw new UnsupportedEventTypeError(`Unsupported event type "${printable(tag)}": expected cpu_throttle or pod_creation`);
+    if (!isLegacyTag(tag))
+      throw new UnsupportedEventTypeError(
+        `Unsupported event type "${printable(tag)}": expected cpu_throttle or pod_creation`,
+      );
     const { type: _tag, ...data } = record;
     return build(tag, legacyId(data), source, data, undefined, nowMs);
   }
   const keys = Object.keys(record);
   const only = keys[0];
-  if (keys.length === 1 && only !== undefined && isLegacyTag(only)) return build(only, legacyId(record[only]), source, record[only], undefined, nowMs);
+  if (keys.length === 1 && only !== undefined && isLegacyTag(only))
+    return build(only, legacyId(record[only]), source, record[only], undefined, nowMs);
   throw new InvalidInputError('The webhook body needs "type": "cpu_throttle" or "pod_creation"', ['type: missing']);
 }
 
-function build(kind: Candidate['kind'], id: string, source: string, rawData: unknown, eventTime: unknown, nowMs: number): Candidate {
+function build(
+  kind: Candidate['kind'],
+  id: string,
+  source: string,
+  rawData: unknown,
+  eventTime: unknown,
+  nowMs: number,
+): Candidate {
   if (typeof rawData !== 'object' || rawData === null || Array.isArray(rawData)) {
     throw new InvalidInputError('Event data must be a JSON object', ['data: must be an object']);
   }
@@ -69,12 +97,20 @@ function observationTime(dataTimestamp: string | undefined, eventTime: unknown, 
   let text = dataTimestamp;
   if (text === undefined && eventTime !== undefined) {
     const parsed = v.safeParse(rfc3339, eventTime);
-    if (!parsed.success) throw new InvalidInputError('Invalid CloudEvent time: must be an RFC 3339 timestamp', ['time: invalid']);
+    if (!parsed.success)
+      throw new InvalidInputError('Invalid CloudEvent time: must be an RFC 3339 timestamp', ['time: invalid']);
     text = parsed.output;
   }
-  if (text === undefined) throw new InvalidInputError('The observation time is missing: set data.timestamp or the CloudEvent time attribute', ['timestamp: missing']);
+  if (text === undefined)
+    throw new InvalidInputError(
+      'The observation time is missing: set data.timestamp or the CloudEvent time attribute',
+      ['timestamp: missing'],
+    );
   const ms = Date.parse(text);
-  if (ms > nowMs + MAX_CLOCK_SKEW_MS) throw new InvalidInputError('The observation time is more than 5 minutes in the future', ['timestamp: in the future']);
+  if (ms > nowMs + MAX_CLOCK_SKEW_MS)
+    throw new InvalidInputError('The observation time is more than 5 minutes in the future', [
+      'timestamp: in the future',
+    ]);
   return new Date(ms).toISOString();
 }
 
@@ -84,5 +120,8 @@ function isLegacyTag(tag: string): tag is keyof typeof LEGACY_TAG {
 
 /** The legacy webhook has no event id; a digest of the body lets logs tell events apart. */
 function legacyId(data: unknown): string {
-  return `legacy-${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 16)}`;
+  return `legacy-${createHash('sha256')
+    .update(JSON.stringify(data) ?? '')
+    .digest('hex')
+    .slice(0, 16)}`;
 }

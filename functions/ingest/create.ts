@@ -31,9 +31,14 @@ const EVENT_SERIES_INTERVAL_MS = 5 * 60_000;
 export function buildIngest(options: IngestOptions): Hono {
   const now = options.now ?? Date.now;
   const { config, api, log, metrics } = options;
-  const writer = new ObjectWriter(api, { fieldManager: config.fieldManager, resolvedAfterMs: config.resolvedAfterMs, now });
+  const writer = new ObjectWriter(api, {
+    fieldManager: config.fieldManager,
+    resolvedAfterMs: config.resolvedAfterMs,
+    now,
+  });
   const pods = new PodDirectory(api);
-  const resolver = options.resolver ?? new ApiIdentityResolver(api, { now, unresolvedRetryMs: config.unresolvedRetryMs });
+  const resolver =
+    options.resolver ?? new ApiIdentityResolver(api, { now, unresolvedRetryMs: config.unresolvedRetryMs });
   const podEvents = new PodEventRecorder(api, {
     fieldManager: config.fieldManager,
     reportingInstance: options.reportingInstance ?? hostname(),

@@ -1,11 +1,11 @@
 import type { Config } from '../../lib/config.js';
-import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js';
 import { identityOf } from '../../lib/core/kernel-identity.js';
-import { monitorDecision, namespaceSkipped, type MonitorPolicy } from '../../lib/core/monitor-policy.js';
+import { type MonitorPolicy, monitorDecision, namespaceSkipped } from '../../lib/core/monitor-policy.js';
 import type { Observation, PodRef } from '../../lib/core/observation.js';
 import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
+import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js';
 import type { Candidate } from './candidates.js';
-import { locatePod, type KernelIdentityResolver, type Located } from './locate.js';
+import { type KernelIdentityResolver, type Located, locatePod } from './locate.js';
 import type { PodEventRecorder } from './pod-events.js';
 import type { PodDirectory } from './pods.js';
 import type { ObjectWriter, WriteResult } from './writer.js';
@@ -42,7 +42,8 @@ export async function ingest(deps: IngestDeps, candidate: Candidate): Promise<In
   if (gate !== undefined) return skipped(gate);
   const outcome = await deps.writer.write(observationOf(candidate, located));
   // Only a state change is news for the pod; a redelivery or a stale event is not.
-  if (outcome.result === 'applied' && outcome.object !== undefined && located.pod !== undefined) await deps.podEvents.record(outcome.object);
+  if (outcome.result === 'applied' && outcome.object !== undefined && located.pod !== undefined)
+    await deps.podEvents.record(outcome.object);
   const object = { kind: outcome.key.type.kind, namespace: outcome.key.namespace, name: outcome.key.name };
   return { result: outcome.result, reason: reasonFor(outcome.result), object };
 }
@@ -82,11 +83,21 @@ function observationOf(candidate: Candidate, located: Located): Observation {
     node_name: located.pod?.spec?.nodeName ?? candidate.data.node_name,
   };
   const base = { pod, observedAt: candidate.observedAt, source: candidate.source };
-  if (candidate.kind === 'pod_creation') return { ...base, kind: 'pod_creation', data: candidate.data, container_name: located.containerName };
+  if (candidate.kind === 'pod_creation')
+    return { ...base, kind: 'pod_creation', data: candidate.data, container_name: located.containerName };
   if (located.containerName === undefined) {
-    throw new InvalidInputError('The throttled container is unknown: set container_name, or a container_id found in the pod status', ['container_name: missing']);
+    throw new InvalidInputError(
+      'The throttled container is unknown: set container_name, or a container_id found in the pod status',
+      ['container_name: missing'],
+    );
   }
-  const resources = located.pod === undefined ? {} : { container_resources: containerResources(located.pod, located.containerName), workload: workloadOf(located.pod) };
+  const resources =
+    located.pod === undefined
+      ? {}
+      : {
+          container_resources: containerResources(located.pod, located.containerName),
+          workload: workloadOf(located.pod),
+        };
   return { ...base, kind: 'cpu_throttle', data: candidate.data, container_name: located.containerName, ...resources };
 }
 

@@ -1,5 +1,5 @@
 import { asError, PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
-import { httpFailureFor, type HttpFailure } from '../../lib/http/status.js';
+import { type HttpFailure, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
 import type { Candidate } from './candidates.js';
 import type { IngestOutcome } from './handle.js';
@@ -31,7 +31,10 @@ export function recordOutcomes(
     const failure = httpFailureFor(error);
     deps.metrics.events.inc({ type: candidate.kind, outcome: failedOutcome(error, failure) });
     const level = failure.retried || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
-    deps.log[level]({ event, status: failure.status, reason: failure.reason, err: error }, `Could not apply ${candidate.kind} event`);
+    deps.log[level](
+      { event, status: failure.status, reason: failure.reason, err: error },
+      `Could not apply ${candidate.kind} event`,
+    );
   });
 }
 

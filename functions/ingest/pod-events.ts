@@ -1,6 +1,12 @@
 import { EVENT } from '../../lib/api/group.js';
+import {
+  newPodEvent,
+  type PodEvent,
+  type PodEventIntent,
+  podEventFor,
+  podEventSeries,
+} from '../../lib/core/pod-event.js';
 import { asError, KubeApiError } from '../../lib/errors.js';
-import { newPodEvent, podEventFor, podEventSeries, type PodEvent, type PodEventIntent } from '../../lib/core/pod-event.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { KeyedBatcher } from '../../lib/keyed-batcher.js';
@@ -58,7 +64,10 @@ export class PodEventRecorder {
       outcome = await this.occurred(newest, batch.length);
     } catch (error) {
       outcome = 'failed';
-      this.options.log.warn({ event: { namespace: newest.namespace, name: newest.name, reason: newest.reason }, err: asError(error) }, 'Could not record pod Event');
+      this.options.log.warn(
+        { event: { namespace: newest.namespace, name: newest.name, reason: newest.reason }, err: asError(error) },
+        'Could not record pod Event',
+      );
     }
     this.options.metrics.podEvents.inc({ reason: newest.reason, outcome });
     return batch.map(() => outcome);
@@ -91,7 +100,9 @@ export class PodEventRecorder {
       return 'created';
     }
     const count = (stored.series?.count ?? 1) + state.pending;
-    await this.api.apply(EVENT, podEventSeries(intent, count, stored.metadata.resourceVersion), { fieldManager: this.options.fieldManager });
+    await this.api.apply(EVENT, podEventSeries(intent, count, stored.metadata.resourceVersion), {
+      fieldManager: this.options.fieldManager,
+    });
     state.pending = 0;
     return 'series_updated';
   }
@@ -99,7 +110,9 @@ export class PodEventRecorder {
   /** False when the Event already exists. */
   private async create(intent: PodEventIntent): Promise<boolean> {
     try {
-      await this.api.create(EVENT, newPodEvent(intent, this.options.reportingInstance), { fieldManager: this.options.fieldManager });
+      await this.api.create(EVENT, newPodEvent(intent, this.options.reportingInstance), {
+        fieldManager: this.options.fieldManager,
+      });
     } catch (error) {
       if (error instanceof KubeApiError && error.failure === 'conflict') return false;
       throw error;

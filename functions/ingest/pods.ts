@@ -1,5 +1,5 @@
 import { MONITOR_ANNOTATION, POD } from '../../lib/api/group.js';
-import { slimPod, type Pod } from '../../lib/core/pod.js';
+import { type Pod, slimPod } from '../../lib/core/pod.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { Lru } from '../../lib/lru.js';
 

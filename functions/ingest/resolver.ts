@@ -1,7 +1,7 @@
 import { MONITOR_ANNOTATION, POD } from '../../lib/api/group.js';
-import { PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
 import { containerByStatusId, identityOf, type KernelIdentity } from '../../lib/core/kernel-identity.js';
-import { slimPod, type Pod } from '../../lib/core/pod.js';
+import { type Pod, slimPod } from '../../lib/core/pod.js';
+import { PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { listAll } from '../../lib/k8s/list-all.js';
 import { Lru } from '../../lib/lru.js';
@@ -50,15 +50,19 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
 
   async resolve(candidate: Candidate): Promise<Match> {
     const identity = identityOf(candidate.data);
-    if (identity.podUid === undefined && identity.containerId === undefined) throw unresolved(candidate, this.options, 'The event carries no usable pod identity');
+    if (identity.podUid === undefined && identity.containerId === undefined)
+      throw unresolved(candidate, this.options, 'The event carries no usable pod identity');
     const node = candidate.data.node_name;
     const cached = this.listings.get(node ?? '*');
     const fromCache = cached === undefined ? undefined : findPod(cached.pods, identity);
     // A UID match whose container is not in the cached status yet may be in a fresh one.
     if (fromCache !== undefined && complete(fromCache, identity)) return fromCache;
-    const recent = cached !== undefined && this.options.now() - cached.listedAtMs < (this.options.relistAfterMs ?? DEFAULT_RELIST_AFTER_MS);
+    const recent =
+      cached !== undefined &&
+      this.options.now() - cached.listedAtMs < (this.options.relistAfterMs ?? DEFAULT_RELIST_AFTER_MS);
     const match = recent ? fromCache : findPod((await this.listShared(node)).pods, identity);
-    if (match === undefined) throw unresolved(candidate, this.options, 'No pod matches the kernel identity in the event');
+    if (match === undefined)
+      throw unresolved(candidate, this.options, 'No pod matches the kernel identity in the event');
     return match;
   }
 
@@ -74,7 +78,13 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
   private async listFresh(node: string | undefined): Promise<Listing> {
     const listedAtMs = this.options.now();
     // Kept for seconds and possibly a whole cluster's worth: only the fields we read.
-    const pods = await listAll<Pod>(this.api, POD, node === undefined ? {} : { fieldSelector: `spec.nodeName=${node}` }, PAGE, (pod) => slimPod(pod, MONITOR_ANNOTATION));
+    const pods = await listAll<Pod>(
+      this.api,
+      POD,
+      node === undefined ? {} : { fieldSelector: `spec.nodeName=${node}` },
+      PAGE,
+      (pod) => slimPod(pod, MONITOR_ANNOTATION),
+    );
     const listing = { pods, listedAtMs };
     this.listings.set(node ?? '*', listing);
     return listing;

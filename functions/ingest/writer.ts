@@ -1,7 +1,14 @@
-import { KubeApiError } from '../../lib/errors.js';
 import { guardedBy, statusApply } from '../../lib/core/guarded-apply.js';
-import { desiredStatus, keyString, objectKeyOf, planSpec, statusMatches, type ObjectKey } from '../../lib/core/ingest-plan.js';
+import {
+  desiredStatus,
+  keyString,
+  type ObjectKey,
+  objectKeyOf,
+  planSpec,
+  statusMatches,
+} from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
+import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { KeyedBatcher } from '../../lib/keyed-batcher.js';
@@ -20,7 +27,12 @@ import { Lru } from '../../lib/lru.js';
  */
 export type WriteResult = 'applied' | 'unchanged' | 'stale';
 /** `object` is what the API server stored after an applied or unchanged write. */
-export type WriteOutcome = { readonly result: WriteResult; readonly key: ObjectKey; readonly writes: number; readonly object?: KubeObject };
+export type WriteOutcome = {
+  readonly result: WriteResult;
+  readonly key: ObjectKey;
+  readonly writes: number;
+  readonly object?: KubeObject;
+};
 
 export type WriterOptions = {
   readonly fieldManager: string;
@@ -78,12 +90,16 @@ export class ObjectWriter {
     let writes = 0;
     let stored = current;
     if (plan.action === 'write' || stored === undefined) {
-      stored = await this.api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: this.options.fieldManager });
+      stored = await this.api.apply(key.type, guardedBy(plan.desired, current), {
+        fieldManager: this.options.fieldManager,
+      });
       writes++;
     }
     const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs: this.options.resolvedAfterMs });
     if (!statusMatches(stored.status, status)) {
-      stored = await this.api.applyStatus(key.type, statusApply(stored, status), { fieldManager: this.options.fieldManager });
+      stored = await this.api.applyStatus(key.type, statusApply(stored, status), {
+        fieldManager: this.options.fieldManager,
+      });
       writes++;
     }
     this.cache.set(cacheKey, stored);

@@ -1,17 +1,16 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { readCloudEvents, type ReceivedEvent } from '../../lib/cloudevents.js';
+import { type ReceivedEvent, readCloudEvents } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
 import { PING_EVENT_TYPE } from '../../lib/events/types.js';
-import { headerRecord, mediaTypeOf, readRouteBody, type BodyLimits } from '../../lib/http/body.js';
+import { type BodyLimits, headerRecord, mediaTypeOf, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
-import { sweep, type SweepDeps, type SweepReport } from './handle.js';
+import { type SweepDeps, type SweepReport, sweep } from './handle.js';
 import type { SweepMetrics } from './metrics.js';
 import { recordSweep, recordSweepFailed } from './record.js';
 import { SerialRunner } from './serial.js';
-
 
 export type SweepAppDeps = SweepDeps & { readonly log: Logger; readonly metrics: SweepMetrics };
 
@@ -29,20 +28,31 @@ export function createSweepApp(deps: SweepAppDeps): Hono {
   const runner = new SerialRunner(() => timedSweep(deps));
 
   app.post('/', async (c) => {
-    const events = await readPingEvents(c, { maxBytes: deps.config.bodyLimitBytes, deadlineMs: deps.config.bodyTimeoutMs });
+    const events = await readPingEvents(c, {
+      maxBytes: deps.config.bodyLimitBytes,
+      deadlineMs: deps.config.bodyTimeoutMs,
+    });
     const report = await runner.run();
     const status = report.retry?.status ?? (events === undefined ? 200 : 202);
     const first = events?.[0];
-    const trigger = first === undefined ? { manual: true } : { event: { id: first.id, source: first.source, type: first.type } };
-    deps.log[report.summary.failures.length === 0 ? 'info' : 'warn']({ ...trigger, status, summary: report.summary }, 'Swept');
-    if (events !== undefined) return c.body(null, status as ContentfulStatusCode, report.retry === undefined ? {} : { 'retry-after': '1' });
+    const trigger =
+      first === undefined ? { manual: true } : { event: { id: first.id, source: first.source, type: first.type } };
+    deps.log[report.summary.failures.length === 0 ? 'info' : 'warn'](
+      { ...trigger, status, summary: report.summary },
+      'Swept',
+    );
+    if (events !== undefined)
+      return c.body(null, status as ContentfulStatusCode, report.retry === undefined ? {} : { 'retry-after': '1' });
     return c.json(report.summary, status as ContentfulStatusCode);
   });
 
   app.onError((error, c) => {
     const failure = httpFailureFor(error);
     const level = failure.status >= 500 ? 'error' : 'warn';
-    deps.log[level]({ path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined }, `Could not sweep: ${error.message}`);
+    deps.log[level](
+      { path: c.req.path, status: failure.status, reason: failure.reason, err: level === 'error' ? error : undefined },
+      `Could not sweep: ${error.message}`,
+    );
     const { message, headers } = failureReply(failure, error);
     return c.json({ error: failure.reason, message }, failure.status as ContentfulStatusCode, headers);
   });
@@ -67,7 +77,11 @@ async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
  */
 async function readPingEvents(c: Context, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
   const headers = headerRecord(c.req.raw.headers);
-  if (headers['ce-specversion'] === undefined && !mediaTypeOf(headers['content-type']).startsWith('application/cloudevents')) return undefined;
+  if (
+    headers['ce-specversion'] === undefined &&
+    !mediaTypeOf(headers['content-type']).startsWith('application/cloudevents')
+  )
+    return undefined;
   const events = readCloudEvents(headers, await readRouteBody(c, limits));
   const other = events.find((event) => event.type !== PING_EVENT_TYPE);
   if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events only`);

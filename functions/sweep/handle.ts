@@ -1,10 +1,17 @@
 import { CONFIG_MAP } from '../../lib/api/group.js';
 import type { Config } from '../../lib/config.js';
-import { objectName, planSweep, type SweepAction, type SweepObserved, type SweepPlan, type SweepPolicy } from '../../lib/core/sweep-plan.js';
+import {
+  objectName,
+  planSweep,
+  type SweepAction,
+  type SweepObserved,
+  type SweepPlan,
+  type SweepPolicy,
+} from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
-import { httpFailureFor, type HttpFailure } from '../../lib/http/status.js';
+import { type HttpFailure, httpFailureFor } from '../../lib/http/status.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import { execute, type Executed } from './execute.js';
+import { type Executed, execute } from './execute.js';
 import { observe } from './observe.js';
 
 /**
@@ -41,9 +48,16 @@ export type SweepReport = {
 
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const { api, config } = deps;
-  const observed = await observe(api, { namespaces: config.allowedNamespaces, pageSize: config.sweepPageSize, monitoredPodsNamespace: config.monitoredPodsNamespace });
+  const observed = await observe(api, {
+    namespaces: config.allowedNamespaces,
+    pageSize: config.sweepPageSize,
+    monitoredPodsNamespace: config.monitoredPodsNamespace,
+  });
   const plan = planSweep(observed, deps.now(), sweepPolicy(config));
-  const executed = await execute(api, plan.actions, { fieldManager: config.fieldManager, concurrency: config.sweepConcurrency });
+  const executed = await execute(api, plan.actions, {
+    fieldManager: config.fieldManager,
+    concurrency: config.sweepConcurrency,
+  });
   return report(observed, plan, executed);
 }
 
@@ -75,7 +89,11 @@ function report(observed: SweepObserved, plan: SweepPlan, executed: readonly Exe
       count(actions, done.action);
     }
   }
-  const seen = { kernelWhispers: observed.kernelWhispers.length, podBirthCertificates: observed.podBirthCertificates.length, pods: observed.pods.length };
+  const seen = {
+    kernelWhispers: observed.kernelWhispers.length,
+    podBirthCertificates: observed.podBirthCertificates.length,
+    pods: observed.pods.length,
+  };
   return { summary: { seen, actions, writes, conflicts, failures }, executed, retry };
 }
 

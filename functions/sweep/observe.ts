@@ -1,6 +1,13 @@
-import { CONFIG_MAP, KERNEL_WHISPER, MONITOR_ANNOTATION, POD, POD_BIRTH_CERTIFICATE, type ResourceType } from '../../lib/api/group.js';
-import { slimPod, type Pod } from '../../lib/core/pod.js';
-import { MONITORED_PODS_CONFIG_MAP, type ConfigMap } from '../../lib/core/sweep-monitored-pods.js';
+import {
+  CONFIG_MAP,
+  KERNEL_WHISPER,
+  MONITOR_ANNOTATION,
+  POD,
+  POD_BIRTH_CERTIFICATE,
+  type ResourceType,
+} from '../../lib/api/group.js';
+import { type Pod, slimPod } from '../../lib/core/pod.js';
+import { type ConfigMap, MONITORED_PODS_CONFIG_MAP } from '../../lib/core/sweep-monitored-pods.js';
 import type { SweepObserved } from '../../lib/core/sweep-plan.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { listAll } from '../../lib/k8s/list-all.js';
@@ -30,8 +37,17 @@ export async function observe(api: KubeApi, scope: ObserveScope): Promise<SweepO
 }
 
 /** One list per namespace of the scope, or one for the whole cluster. */
-async function listScope<T extends KubeObject>(api: KubeApi, type: ResourceType, scope: ObserveScope, keep?: (item: T) => T): Promise<T[]> {
+async function listScope<T extends KubeObject>(
+  api: KubeApi,
+  type: ResourceType,
+  scope: ObserveScope,
+  keep?: (item: T) => T,
+): Promise<T[]> {
   const namespaces = scope.namespaces.size === 0 ? [undefined] : [...scope.namespaces].sort();
-  const pages = await Promise.all(namespaces.map((namespace) => listAll<T>(api, type, namespace === undefined ? {} : { namespace }, scope.pageSize, keep)));
+  const pages = await Promise.all(
+    namespaces.map((namespace) =>
+      listAll<T>(api, type, namespace === undefined ? {} : { namespace }, scope.pageSize, keep),
+    ),
+  );
   return pages.flat();
 }

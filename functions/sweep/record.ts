@@ -2,11 +2,15 @@ import type { SweepAction } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { Executed } from './execute.js';
-import { targetOf, type SweepReport } from './handle.js';
+import { type SweepReport, targetOf } from './handle.js';
 import type { SweepMetrics } from './metrics.js';
 
 /** Metrics and one log line per object a sweep changed or failed on. */
-export function recordSweep(deps: { readonly log: Logger; readonly metrics: SweepMetrics }, report: SweepReport, seconds: number): void {
+export function recordSweep(
+  deps: { readonly log: Logger; readonly metrics: SweepMetrics },
+  report: SweepReport,
+  seconds: number,
+): void {
   const { metrics } = deps;
   const { summary } = report;
   metrics.sweeps.inc({ outcome: summary.failures.length === 0 ? 'converged' : 'partial' });
@@ -15,9 +19,13 @@ export function recordSweep(deps: { readonly log: Logger; readonly metrics: Swee
   metrics.objectsSeen.inc({ resource: 'podbirthcertificates' }, summary.seen.podBirthCertificates);
   metrics.objectsSeen.inc({ resource: 'pods' }, summary.seen.pods);
   for (const done of report.executed) recordExecuted(deps, done);
-  for (const failure of summary.failures) metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
+  for (const failure of summary.failures)
+    metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
   for (const failure of summary.failures.filter((item) => item.reason === 'SpecInvalid')) {
-    deps.log.error({ object: failure.object, reason: failure.reason }, `Could not sweep ${failure.object}: ${failure.message}`);
+    deps.log.error(
+      { object: failure.object, reason: failure.reason },
+      `Could not sweep ${failure.object}: ${failure.message}`,
+    );
   }
 }
 
@@ -36,7 +44,10 @@ function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMet
   if (done.result === 'failed') {
     // A conflict is another writer winning a race; the next sweep plans from its result.
     const conflict = done.error instanceof KubeApiError && done.error.failure === 'conflict';
-    deps.log[conflict ? 'info' : 'warn']({ object, err: conflict ? undefined : done.error }, `Could not update ${object}: ${done.error.message}`);
+    deps.log[conflict ? 'info' : 'warn'](
+      { object, err: conflict ? undefined : done.error },
+      `Could not update ${object}: ${done.error.message}`,
+    );
     return;
   }
   if (done.action.action === 'delete') deps.metrics.objectsDeleted.inc({ resource });

@@ -6,12 +6,24 @@ import * as v from 'valibot';
  */
 export const ConditionSchema = v.object({
   type: v.pipe(v.string(), v.maxLength(316), v.description('Type of condition in CamelCase, e.g. Throttled.')),
-  status: v.pipe(v.picklist(['True', 'False', 'Unknown']), v.description('Status of the condition: True, False or Unknown.')),
-  reason: v.pipe(v.string(), v.maxLength(1024), v.description('Machine-readable CamelCase reason for the last transition.')),
+  status: v.pipe(
+    v.picklist(['True', 'False', 'Unknown']),
+    v.description('Status of the condition: True, False or Unknown.'),
+  ),
+  reason: v.pipe(
+    v.string(),
+    v.maxLength(1024),
+    v.description('Machine-readable CamelCase reason for the last transition.'),
+  ),
   message: v.pipe(v.string(), v.maxLength(32768), v.description('Human-readable details about the last transition.')),
   lastTransitionTime: v.pipe(v.string(), v.isoTimestamp(), v.description('When the condition last changed status.')),
   observedGeneration: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(0), v.description('metadata.generation the condition was computed from.')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0),
+      v.description('metadata.generation the condition was computed from.'),
+    ),
   ),
 });
 export type Condition = v.InferOutput<typeof ConditionSchema>;

@@ -39,8 +39,20 @@ export const POD_BIRTH_CERTIFICATE = {
 } as const;
 
 export const POD = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true } as const;
-export const CONFIG_MAP = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true } as const;
-export const EVENT = { group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true } as const;
+export const CONFIG_MAP = {
+  group: '',
+  version: 'v1',
+  kind: 'ConfigMap',
+  plural: 'configmaps',
+  namespaced: true,
+} as const;
+export const EVENT = {
+  group: 'events.k8s.io',
+  version: 'v1',
+  kind: 'Event',
+  plural: 'events',
+  namespaced: true,
+} as const;
 
 /** Labels on our objects so `kubectl get kw -l kernel.gossip.io/pod=web-1` selects them. */
 export const LABEL = {

@@ -14,7 +14,11 @@ export const MAX_REPORTS = 100;
 export const TimelineEntrySchema = v.object({
   timestamp_ms: count('Milliseconds since the Unix epoch.'),
   actor: v.pipe(v.picklist(ACTORS), v.description('Who acted: scheduler, kubelet, runtime or kernel.')),
-  action: v.pipe(v.string(), v.maxLength(256), v.description('What happened, e.g. clone(CLONE_NEWNET) or cgroup write.')),
+  action: v.pipe(
+    v.string(),
+    v.maxLength(256),
+    v.description('What happened, e.g. clone(CLONE_NEWNET) or cgroup write.'),
+  ),
 });
 export type TimelineEntry = v.InferOutput<typeof TimelineEntrySchema>;
 
@@ -30,7 +34,11 @@ export const KernelStatsSchema = v.pipe(
 );
 
 export const BirthReportSchema = v.object({
-  id: v.pipe(v.string(), v.maxLength(128), v.description('Identity of the report: the container name, or a hash of its figures.')),
+  id: v.pipe(
+    v.string(),
+    v.maxLength(128),
+    v.description('Identity of the report: the container name, or a hash of its figures.'),
+  ),
   observed_at: timestamp('When this report was observed.'),
   total_syscalls: count('Syscalls in this report.'),
   namespace_ops: count('Namespace operations in this report.'),
@@ -40,30 +48,36 @@ export const BirthReportSchema = v.object({
 });
 export type BirthReport = v.InferOutput<typeof BirthReportSchema>;
 
-export const PodBirthCertificateSpecSchema = v.pipe(v.object({
-  pod_name: text('Name of the pod.'),
-  namespace: text('Namespace of the pod.'),
-  pod_uid: v.optional(text('UID of the pod that was born.')),
-  node_name: v.optional(text('Node the pod was born on.')),
-  timeline: v.pipe(
-    v.array(TimelineEntrySchema),
-    v.maxLength(MAX_TIMELINE_ENTRIES),
-    v.description('What happened, in time order; the union of all reports (a redelivered report adds nothing).'),
-  ),
-  kernel_stats: KernelStatsSchema,
-  reports: v.pipe(
-    v.array(BirthReportSchema),
-    v.maxLength(MAX_REPORTS),
-    v.description('Each distinct report merged into this certificate; counters are summed over these, so a redelivery never counts twice.'),
-    v.metadata({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
-  ),
-}),
+export const PodBirthCertificateSpecSchema = v.pipe(
+  v.object({
+    pod_name: text('Name of the pod.'),
+    namespace: text('Namespace of the pod.'),
+    pod_uid: v.optional(text('UID of the pod that was born.')),
+    node_name: v.optional(text('Node the pod was born on.')),
+    timeline: v.pipe(
+      v.array(TimelineEntrySchema),
+      v.maxLength(MAX_TIMELINE_ENTRIES),
+      v.description('What happened, in time order; the union of all reports (a redelivered report adds nothing).'),
+    ),
+    kernel_stats: KernelStatsSchema,
+    reports: v.pipe(
+      v.array(BirthReportSchema),
+      v.maxLength(MAX_REPORTS),
+      v.description(
+        'Each distinct report merged into this certificate; counters are summed over these, so a redelivery never counts twice.',
+      ),
+      v.metadata({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
+    ),
+  }),
   // Merges only ever add: two instances creating the same certificate at once
   // cannot drop or roll back a report the other recorded (a CEL transition rule
   // enforced by the API server; updates are also guarded by resourceVersion).
   v.metadata({
     'x-kubernetes-validations': [
-      { rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at)))', message: 'a recorded report cannot be dropped or replaced by an older one' },
+      {
+        rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at)))',
+        message: 'a recorded report cannot be dropped or replaced by an older one',
+      },
     ],
   }),
 );

@@ -12,29 +12,88 @@ export type PrinterColumn = {
 };
 
 /** Set by the sweep: PodDeleted or PodReplaced until the object is deleted after its retention. */
-const podGone: PrinterColumn = { name: 'Pod Gone', type: 'string', jsonPath: '.status.conditions[?(@.type=="PodGone")].reason', description: 'Why the observed pod is gone (PodDeleted, PodReplaced); empty while it exists.' };
+const podGone: PrinterColumn = {
+  name: 'Pod Gone',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="PodGone")].reason',
+  description: 'Why the observed pod is gone (PodDeleted, PodReplaced); empty while it exists.',
+};
 
-const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since the object was created.' };
+const age: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+  description: 'Time since the object was created.',
+};
 
 export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Pod', type: 'string', jsonPath: '.spec.pod_name', description: 'Observed pod.' },
   { name: 'Container', type: 'string', jsonPath: '.spec.container_name', description: 'Throttled container.' },
-  { name: 'Throttled%', type: 'number', jsonPath: '.spec.kernel_truth.throttled_percent', description: 'Share of CFS periods throttled.' },
-  { name: 'Metrics%', type: 'number', jsonPath: '.spec.metrics_lie.cpu_percent', description: 'CPU the metrics report, percent of one core.' },
+  {
+    name: 'Throttled%',
+    type: 'number',
+    jsonPath: '.spec.kernel_truth.throttled_percent',
+    description: 'Share of CFS periods throttled.',
+  },
+  {
+    name: 'Metrics%',
+    type: 'number',
+    jsonPath: '.spec.metrics_lie.cpu_percent',
+    description: 'CPU the metrics report, percent of one core.',
+  },
   { name: 'Severity', type: 'string', jsonPath: '.spec.severity', description: 'critical, warning or info.' },
-  { name: 'Throttling', type: 'string', jsonPath: '.status.conditions[?(@.type=="Throttled")].reason', description: 'Why throttling is or is not current.' },
-  { name: 'CPU Limit', type: 'string', jsonPath: '.status.current_cpu_limit', description: 'CPU limit of the container when observed (none, or unknown).', priority: 1 },
-  { name: 'New Limit', type: 'string', jsonPath: '.status.recommended_cpu_limit', description: 'Recommended CPU limit, at high priority.', priority: 1 },
-  { name: 'Recommendation', type: 'string', jsonPath: '.status.recommendation', description: 'What to do.', priority: 1 },
+  {
+    name: 'Throttling',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Throttled")].reason',
+    description: 'Why throttling is or is not current.',
+  },
+  {
+    name: 'CPU Limit',
+    type: 'string',
+    jsonPath: '.status.current_cpu_limit',
+    description: 'CPU limit of the container when observed (none, or unknown).',
+    priority: 1,
+  },
+  {
+    name: 'New Limit',
+    type: 'string',
+    jsonPath: '.status.recommended_cpu_limit',
+    description: 'Recommended CPU limit, at high priority.',
+    priority: 1,
+  },
+  {
+    name: 'Recommendation',
+    type: 'string',
+    jsonPath: '.status.recommendation',
+    description: 'What to do.',
+    priority: 1,
+  },
   podGone,
   age,
 ];
 
 export const POD_BIRTH_CERTIFICATE_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Pod', type: 'string', jsonPath: '.spec.pod_name', description: 'Pod that was born.' },
-  { name: 'Syscalls', type: 'integer', jsonPath: '.spec.kernel_stats.total_syscalls', description: 'Syscalls during the birth.' },
-  { name: 'Duration(ms)', type: 'integer', jsonPath: '.spec.kernel_stats.total_duration_ms', description: 'Duration of the birth cascade.' },
-  { name: 'Namespaces', type: 'integer', jsonPath: '.spec.kernel_stats.namespaces_created', description: 'Linux namespaces created.', priority: 1 },
+  {
+    name: 'Syscalls',
+    type: 'integer',
+    jsonPath: '.spec.kernel_stats.total_syscalls',
+    description: 'Syscalls during the birth.',
+  },
+  {
+    name: 'Duration(ms)',
+    type: 'integer',
+    jsonPath: '.spec.kernel_stats.total_duration_ms',
+    description: 'Duration of the birth cascade.',
+  },
+  {
+    name: 'Namespaces',
+    type: 'integer',
+    jsonPath: '.spec.kernel_stats.namespaces_created',
+    description: 'Linux namespaces created.',
+    priority: 1,
+  },
   { name: 'Reports', type: 'integer', jsonPath: '.status.report_count', description: 'Distinct reports merged.' },
   podGone,
   age,

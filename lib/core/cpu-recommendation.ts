@@ -50,15 +50,22 @@ function detailFor(spec: KernelWhisperSpec, priority: Priority): Detail {
   const container = spec.container_name;
   const resources = spec.container_resources;
   if (resources === undefined) {
-    return priority === 'low' ? {} : { text: `the CPU limit of container ${container} is unknown (it was not found in the pod spec when observed), so no new limit is given` };
+    return priority === 'low'
+      ? {}
+      : {
+          text: `the CPU limit of container ${container} is unknown (it was not found in the pod spec when observed), so no new limit is given`,
+        };
   }
   const limit = resources.cpu_limit === undefined ? undefined : cpuMillicores(resources.cpu_limit);
   if (limit === undefined) {
     if (spec.kernel_truth.throttled_percent === 0) return {};
-    return { text: `container ${container} has no CPU limit, yet CFS throttling needs a CPU quota: the data is inconsistent (a limit removed since, or the observer reporting another cgroup), so no new limit is given` };
+    return {
+      text: `container ${container} has no CPU limit, yet CFS throttling needs a CPU quota: the data is inconsistent (a limit removed since, or the observer reporting another cgroup), so no new limit is given`,
+    };
   }
   if (priority === 'high') return raise(spec, resources, limit);
-  if (priority === 'medium') return { text: [usage(spec, resources, limit), ...requestNotes(spec, resources)].join('; ') };
+  if (priority === 'medium')
+    return { text: [usage(spec, resources, limit), ...requestNotes(spec, resources)].join('; ') };
   return {};
 }
 
@@ -66,11 +73,19 @@ function raise(spec: KernelWhisperSpec, resources: ContainerResources, limit: nu
   const throttled = spec.kernel_truth.throttled_percent;
   const next = millicoreText(roundLimitUp(Math.max(limit, MIN_ENFORCED_LIMIT) * LIMIT_FACTOR));
   // A request equal to the limit moves with it: a Guaranteed pod stays Guaranteed (resize refuses a QoS change).
-  const request = resources.cpu_request !== undefined && cpuMillicores(resources.cpu_request) === limit ? next : undefined;
-  const parts = [`raise the CPU limit of container ${spec.container_name} from ${millicoreText(limit)} to ${next}${request === undefined ? '' : ', and its equal request with it (keeping the QoS class)'}`];
-  if (limit < MIN_ENFORCED_LIMIT) parts.push(`a ${millicoreText(limit)} limit is enforced as ${MIN_ENFORCED_LIMIT}m, the smallest CFS quota kubelet sets`);
+  const request =
+    resources.cpu_request !== undefined && cpuMillicores(resources.cpu_request) === limit ? next : undefined;
+  const parts = [
+    `raise the CPU limit of container ${spec.container_name} from ${millicoreText(limit)} to ${next}${request === undefined ? '' : ', and its equal request with it (keeping the QoS class)'}`,
+  ];
+  if (limit < MIN_ENFORCED_LIMIT)
+    parts.push(
+      `a ${millicoreText(limit)} limit is enforced as ${MIN_ENFORCED_LIMIT}m, the smallest CFS quota kubelet sets`,
+    );
   if (throttled >= NEAR_FULL_THROTTLE_PERCENT) {
-    parts.push(`throttled in ${throttled}% of CFS periods it was capped almost the whole window, so its real CPU demand is unknown and ${next} may still be too low: observe again after the change`);
+    parts.push(
+      `throttled in ${throttled}% of CFS periods it was capped almost the whole window, so its real CPU demand is unknown and ${next} may still be too low: observe again after the change`,
+    );
   }
   if (request === undefined) parts.push(...requestNotes(spec, resources));
   const advice = resizeCommand({
@@ -84,7 +99,10 @@ function raise(spec: KernelWhisperSpec, resources: ContainerResources, limit: nu
   });
   if ('why' in advice) parts.push(advice.why);
   const command = 'command' in advice ? advice.command : undefined;
-  return { text: parts.join('; '), fields: { recommended_cpu_limit: next, recommended_cpu_request: request, recommended_command: command } };
+  return {
+    text: parts.join('; '),
+    fields: { recommended_cpu_limit: next, recommended_cpu_request: request, recommended_command: command },
+  };
 }
 
 function usage(spec: KernelWhisperSpec, resources: ContainerResources, limit: number): string {
@@ -95,7 +113,9 @@ function usage(spec: KernelWhisperSpec, resources: ContainerResources, limit: nu
 function requestNotes(spec: KernelWhisperSpec, resources: ContainerResources): string[] {
   const request = resources.cpu_request === undefined ? undefined : cpuMillicores(resources.cpu_request);
   if (request === undefined || request <= usedMillicores(spec)) return [];
-  return [`its CPU request (${millicoreText(request)}) is above the ${usedText(spec)} it used, so it reserves more than the window needed`];
+  return [
+    `its CPU request (${millicoreText(request)}) is above the ${usedText(spec)} it used, so it reserves more than the window needed`,
+  ];
 }
 
 function usedMillicores(spec: KernelWhisperSpec): number {

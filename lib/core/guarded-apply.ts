@@ -24,7 +24,11 @@ export function statusApply(stored: KubeObject, status: Record<string, unknown>)
   return {
     apiVersion: stored.apiVersion,
     kind: stored.kind,
-    metadata: compact({ name: stored.metadata.name, namespace: stored.metadata.namespace, resourceVersion: stored.metadata.resourceVersion }),
+    metadata: compact({
+      name: stored.metadata.name,
+      namespace: stored.metadata.namespace,
+      resourceVersion: stored.metadata.resourceVersion,
+    }),
     status,
   };
 }

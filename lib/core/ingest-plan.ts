@@ -1,8 +1,8 @@
+import { type Condition, findCondition } from '../api/conditions.js';
 import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
 import type { KernelWhisperSpec, KernelWhisperStatus } from '../api/kernel-whisper.js';
-import type { PodBirthCertificateSpec, PodBirthCertificateStatus } from '../api/pod-birth-certificate.js';
-import { findCondition, type Condition } from '../api/conditions.js';
 import { kernelWhisperName, podBirthCertificateName } from '../api/names.js';
+import type { PodBirthCertificateSpec, PodBirthCertificateStatus } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { containsEntries, isRecord, sameJson } from './json.js';
 import { desiredKernelWhisper, kernelWhisperStatus, type WhisperClock } from './kernel-whisper.js';
@@ -18,7 +18,11 @@ export type ObjectKey = { readonly type: ResourceType; readonly namespace: strin
 export function objectKeyOf(observation: Observation): ObjectKey {
   const { pod } = observation;
   if (observation.kind === 'cpu_throttle') {
-    return { type: KERNEL_WHISPER, namespace: pod.namespace, name: kernelWhisperName(pod.pod_name, observation.container_name) };
+    return {
+      type: KERNEL_WHISPER,
+      namespace: pod.namespace,
+      name: kernelWhisperName(pod.pod_name, observation.container_name),
+    };
   }
   return { type: POD_BIRTH_CERTIFICATE, namespace: pod.namespace, name: podBirthCertificateName(pod.pod_name) };
 }
@@ -35,15 +39,28 @@ export type SpecPlan =
 export function planSpec(current: KubeObject | undefined, batch: readonly Observation[]): SpecPlan {
   const first = batch[0];
   if (first === undefined) throw new RangeError('planSpec needs at least one observation');
-  const desired = first.kind === 'cpu_throttle' ? planWhisper(current, batch as readonly ThrottleObservation[]) : planBirth(current, batch as readonly BirthObservation[]);
+  const desired =
+    first.kind === 'cpu_throttle'
+      ? planWhisper(current, batch as readonly ThrottleObservation[])
+      : planBirth(current, batch as readonly BirthObservation[]);
   if (desired.action === 'stale') return desired;
-  const unchanged = current !== undefined && sameJson(current.spec, desired.object.spec) && containsEntries(current.metadata.labels, desired.object.metadata.labels ?? {});
+  const unchanged =
+    current !== undefined &&
+    sameJson(current.spec, desired.object.spec) &&
+    containsEntries(current.metadata.labels, desired.object.metadata.labels ?? {});
   return { action: unchanged ? 'keep' : 'write', desired: desired.object };
 }
 
-function planWhisper(current: KubeObject | undefined, batch: readonly ThrottleObservation[]): { action: 'stale'; storedAt: string } | { action: 'write'; object: KubeObject } {
+function planWhisper(
+  current: KubeObject | undefined,
+  batch: readonly ThrottleObservation[],
+): { action: 'stale'; storedAt: string } | { action: 'write'; object: KubeObject } {
   // Newest observation wins; equal times are broken by content so any arrival order agrees.
-  const newest = batch.reduce((a, b) => (b.observedAt > a.observedAt || (b.observedAt === a.observedAt && JSON.stringify(b.data) > JSON.stringify(a.data)) ? b : a));
+  const newest = batch.reduce((a, b) =>
+    b.observedAt > a.observedAt || (b.observedAt === a.observedAt && JSON.stringify(b.data) > JSON.stringify(a.data))
+      ? b
+      : a,
+  );
   const object = desiredKernelWhisper(newest);
   const stored = current?.spec as KernelWhisperSpec | undefined;
   if (stored !== undefined && isNewer(stored, object.spec)) return { action: 'stale', storedAt: stored.detected_at };
@@ -56,17 +73,32 @@ function isNewer(stored: KernelWhisperSpec, candidate: KernelWhisperSpec | undef
   return JSON.stringify(stored) > JSON.stringify(candidate);
 }
 
-function planBirth(current: KubeObject | undefined, batch: readonly BirthObservation[]): { action: 'write'; object: KubeObject } {
-  return { action: 'write', object: desiredPodBirthCertificate(current?.spec as PodBirthCertificateSpec | undefined, batch) };
+function planBirth(
+  current: KubeObject | undefined,
+  batch: readonly BirthObservation[],
+): { action: 'write'; object: KubeObject } {
+  return {
+    action: 'write',
+    object: desiredPodBirthCertificate(current?.spec as PodBirthCertificateSpec | undefined, batch),
+  };
 }
 
 /** The status this manager owns for a stored object, computed from its spec. */
 export function desiredStatus(stored: KubeObject, clock: WhisperClock): Record<string, unknown> {
   const generation = stored.metadata.generation ?? 1;
   if (stored.kind === KERNEL_WHISPER.kind) {
-    return kernelWhisperStatus(stored.spec as KernelWhisperSpec, generation, stored.status as KernelWhisperStatus | undefined, clock);
+    return kernelWhisperStatus(
+      stored.spec as KernelWhisperSpec,
+      generation,
+      stored.status as KernelWhisperStatus | undefined,
+      clock,
+    );
   }
-  return podBirthCertificateStatus(stored.spec as PodBirthCertificateSpec, generation, stored.status as PodBirthCertificateStatus | undefined);
+  return podBirthCertificateStatus(
+    stored.spec as PodBirthCertificateSpec,
+    generation,
+    stored.status as PodBirthCertificateStatus | undefined,
+  );
 }
 
 /**
@@ -78,6 +110,8 @@ export function statusMatches(stored: unknown, desired: Record<string, unknown>)
   return Object.entries(desired).every(([key, value]) => {
     if (key !== 'conditions') return sameJson(stored[key], value);
     const storedConditions = stored.conditions as Condition[] | undefined;
-    return (value as Condition[]).every((condition) => sameJson(findCondition(storedConditions, condition.type), condition));
+    return (value as Condition[]).every((condition) =>
+      sameJson(findCondition(storedConditions, condition.type), condition),
+    );
   });
 }

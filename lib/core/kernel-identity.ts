@@ -54,5 +54,6 @@ export function identityOf(data: { pod_uid?: string; container_id?: string; cgro
 export function containerByStatusId(pod: Pod, containerId: string | undefined): string | undefined {
   if (containerId === undefined) return undefined;
   const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
-  return statuses.find((status) => status.containerID !== undefined && sameContainer(status.containerID, containerId))?.name;
+  return statuses.find((status) => status.containerID !== undefined && sameContainer(status.containerID, containerId))
+    ?.name;
 }

@@ -1,11 +1,11 @@
+import { type Condition, carryTransitionTime } from '../api/conditions.js';
 import { API_VERSION, KERNEL_WHISPER, LABEL, MANAGED_BY } from '../api/group.js';
-import { WHISPER_CONDITION, type KernelWhisperSpec, type KernelWhisperStatus } from '../api/kernel-whisper.js';
-import { carryTransitionTime, type Condition } from '../api/conditions.js';
+import { type KernelWhisperSpec, type KernelWhisperStatus, WHISPER_CONDITION } from '../api/kernel-whisper.js';
 import { kernelWhisperName, labelValue } from '../api/names.js';
 import type { KubeObject } from '../k8s/objects.js';
+import { cpuRecommendation } from './cpu-recommendation.js';
 import { compact, round } from './json.js';
 import type { ThrottleObservation } from './observation.js';
-import { cpuRecommendation } from './cpu-recommendation.js';
 import { discrepancyPercent, reportedStatusFor, severityFor } from './throttle-policy.js';
 
 export type KernelWhisper = KubeObject<KernelWhisperSpec, KernelWhisperStatus>;
@@ -67,21 +67,34 @@ export type WhisperClock = { readonly nowMs: number; readonly resolvedAfterMs: n
  * window), never from the clock, so recomputing it for the same spec and the
  * same side of the window yields the same status and writes nothing.
  */
-export function kernelWhisperStatus(spec: KernelWhisperSpec, generation: number, previous: KernelWhisperStatus | undefined, clock: WhisperClock): KernelWhisperStatus {
+export function kernelWhisperStatus(
+  spec: KernelWhisperSpec,
+  generation: number,
+  previous: KernelWhisperStatus | undefined,
+  clock: WhisperClock,
+): KernelWhisperStatus {
   const truth = spec.kernel_truth;
-  const metricsCores = spec.metrics_lie.cpu_percent === undefined ? undefined : round(spec.metrics_lie.cpu_percent / 100, 4);
+  const metricsCores =
+    spec.metrics_lie.cpu_percent === undefined ? undefined : round(spec.metrics_lie.cpu_percent / 100, 4);
   const discrepancy = discrepancyPercent(truth.actual_cpu_cores, metricsCores);
   const { priority, text: recommendation, ...figures } = cpuRecommendation(spec);
   const resolvedAt = resolutionTime(spec, clock);
   const observed = whisperInsight(spec, metricsCores, discrepancy);
-  const insight = resolvedAt === undefined ? observed : `Throttling stopped: no observation since ${spec.detected_at}. Last seen: ${observed}`;
+  const insight =
+    resolvedAt === undefined
+      ? observed
+      : `Throttling stopped: no observation since ${spec.detected_at}. Last seen: ${observed}`;
   return compact({
     insight,
     recommendation,
     kernel_evidence: kernelEvidence(spec),
     priority,
     ...figures,
-    metrics_comparison: compact({ kernel_cpu_usage: truth.actual_cpu_cores, metrics_cpu_usage: metricsCores, discrepancy_percent: discrepancy }),
+    metrics_comparison: compact({
+      kernel_cpu_usage: truth.actual_cpu_cores,
+      metrics_cpu_usage: metricsCores,
+      discrepancy_percent: discrepancy,
+    }),
     last_updated: spec.detected_at,
     observed_generation: generation,
     conditions: [carryTransitionTime(previous?.conditions, throttledCondition(spec, generation, insight, resolvedAt))],
@@ -95,19 +108,41 @@ function resolutionTime(spec: KernelWhisperSpec, clock: WhisperClock): string | 
   return clock.nowMs >= resolvedAtMs ? new Date(resolvedAtMs).toISOString() : undefined;
 }
 
-const THROTTLED_REASON = { critical: 'CriticalThrottling', warning: 'WarningThrottling', info: 'BelowThreshold' } as const;
+const THROTTLED_REASON = {
+  critical: 'CriticalThrottling',
+  warning: 'WarningThrottling',
+  info: 'BelowThreshold',
+} as const;
 export const RESOLVED_REASON = 'NoRecentObservation';
 
-function throttledCondition(spec: KernelWhisperSpec, generation: number, message: string, resolvedAt: string | undefined): Condition {
+function throttledCondition(
+  spec: KernelWhisperSpec,
+  generation: number,
+  message: string,
+  resolvedAt: string | undefined,
+): Condition {
   const base = { type: WHISPER_CONDITION.throttled, message, observedGeneration: generation };
-  if (resolvedAt !== undefined) return { ...base, status: 'False', reason: RESOLVED_REASON, lastTransitionTime: resolvedAt };
-  return { ...base, status: spec.severity === 'info' ? 'False' : 'True', reason: THROTTLED_REASON[spec.severity], lastTransitionTime: spec.detected_at };
+  if (resolvedAt !== undefined)
+    return { ...base, status: 'False', reason: RESOLVED_REASON, lastTransitionTime: resolvedAt };
+  return {
+    ...base,
+    status: spec.severity === 'info' ? 'False' : 'True',
+    reason: THROTTLED_REASON[spec.severity],
+    lastTransitionTime: spec.detected_at,
+  };
 }
 
-function whisperInsight(spec: KernelWhisperSpec, metricsCores: number | undefined, discrepancy: number | undefined): string {
+function whisperInsight(
+  spec: KernelWhisperSpec,
+  metricsCores: number | undefined,
+  discrepancy: number | undefined,
+): string {
   const seen = `The kernel saw container ${spec.container_name} of pod ${spec.namespace}/${spec.pod_name} throttled in ${spec.kernel_truth.throttled_percent}% of CFS periods while using ${cores(spec.kernel_truth.actual_cpu_cores)}`;
   if (metricsCores === undefined) return `${seen}; the observer reported no metrics value to compare with.`;
-  const gap = discrepancy === undefined ? '' : ` (${Math.abs(discrepancy)}% ${discrepancy >= 0 ? 'below' : 'above'} the kernel figure)`;
+  const gap =
+    discrepancy === undefined
+      ? ''
+      : ` (${Math.abs(discrepancy)}% ${discrepancy >= 0 ? 'below' : 'above'} the kernel figure)`;
   return `${seen}; metrics report ${cores(metricsCores)}${gap}.`;
 }
 

@@ -35,20 +35,33 @@ export function resizeCommand(target: ResizeTarget): CommandAdvice {
   const resource = TEMPLATE_RESOURCE[`${workload.api_version}/${workload.kind}`];
   if (resource !== undefined) {
     const requests = target.request === undefined ? '' : ` --requests=cpu=${target.request}`;
-    return { command: `kubectl set resources ${resource}/${workload.name} -n ${target.namespace} -c ${target.containerName} --limits=cpu=${target.limit}${requests}` };
+    return {
+      command: `kubectl set resources ${resource}/${workload.name} -n ${target.namespace} -c ${target.containerName} --limits=cpu=${target.limit}${requests}`,
+    };
   }
   if (workload.api_version === 'batch/v1' && workload.kind === 'Job') {
-    return { why: `the pod belongs to Job ${workload.name}, whose pod template cannot change: set the new limit where the Job is defined (its manifest or CronJob)` };
+    return {
+      why: `the pod belongs to Job ${workload.name}, whose pod template cannot change: set the new limit where the Job is defined (its manifest or CronJob)`,
+    };
   }
-  if (workload.api_version === 'v1' && workload.kind === 'Node') return { why: `it is a static pod of node ${workload.name}: set the new limit in its manifest on that node` };
+  if (workload.api_version === 'v1' && workload.kind === 'Node')
+    return { why: `it is a static pod of node ${workload.name}: set the new limit in its manifest on that node` };
   return { why: `set the new limit in the pod template of its controller, ${workload.kind} ${workload.name}` };
 }
 
 /** The resize subresource accepts containers and sidecars only, and refuses a change of QoS class. */
 function podResize(target: ResizeTarget): CommandAdvice {
-  if (target.containerType === 'init') return { why: `init container ${target.containerName} of a pod without a controller cannot be resized: recreate the pod with the new limit` };
+  if (target.containerType === 'init')
+    return {
+      why: `init container ${target.containerName} of a pod without a controller cannot be resized: recreate the pod with the new limit`,
+    };
   const list = target.containerType === 'sidecar' ? 'initContainers' : 'containers';
-  const resources = target.request === undefined ? { limits: { cpu: target.limit } } : { requests: { cpu: target.request }, limits: { cpu: target.limit } };
+  const resources =
+    target.request === undefined
+      ? { limits: { cpu: target.limit } }
+      : { requests: { cpu: target.request }, limits: { cpu: target.limit } };
   const patch = JSON.stringify({ spec: { [list]: [{ name: target.containerName, resources }] } });
-  return { command: `kubectl patch pod ${target.podName} -n ${target.namespace} --subresource resize --patch '${patch}'` };
+  return {
+    command: `kubectl patch pod ${target.podName} -n ${target.namespace} --subresource resize --patch '${patch}'`,
+  };
 }

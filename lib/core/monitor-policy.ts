@@ -19,8 +19,12 @@ export function namespaceSkipped(namespace: string, policy: MonitorPolicy): bool
 
 export function monitorDecision(pod: Pod, policy: MonitorPolicy): MonitorDecision {
   const namespace = pod.metadata.namespace ?? '';
-  if (namespaceSkipped(namespace, policy)) return { monitor: false, reason: `namespace ${namespace} is a system namespace` };
+  if (namespaceSkipped(namespace, policy))
+    return { monitor: false, reason: `namespace ${namespace} is a system namespace` };
   if (policy.mode === 'all') return { monitor: true };
   if (pod.metadata.annotations?.[MONITOR_ANNOTATION] === 'true') return { monitor: true };
-  return { monitor: false, reason: `pod ${namespace}/${pod.metadata.name} is not opted in (annotation ${MONITOR_ANNOTATION}: "true")` };
+  return {
+    monitor: false,
+    reason: `pod ${namespace}/${pod.metadata.name} is not opted in (annotation ${MONITOR_ANNOTATION}: "true")`,
+  };
 }

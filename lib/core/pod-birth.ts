@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
+import { carryTransitionTime } from '../api/conditions.js';
 import { API_VERSION, LABEL, MANAGED_BY, POD_BIRTH_CERTIFICATE } from '../api/group.js';
+import { labelValue, podBirthCertificateName } from '../api/names.js';
 import {
   BIRTH_CONDITION,
+  type BirthReport,
   MAX_REPORTS,
   MAX_TIMELINE_ENTRIES,
-  type BirthReport,
   type PodBirthCertificateSpec,
   type PodBirthCertificateStatus,
   type TimelineEntry,
 } from '../api/pod-birth-certificate.js';
-import { carryTransitionTime } from '../api/conditions.js';
-import { labelValue, podBirthCertificateName } from '../api/names.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { compact } from './json.js';
 import type { BirthObservation } from './observation.js';
@@ -22,7 +22,10 @@ export type PodBirthCertificate = KubeObject<PodBirthCertificateSpec, PodBirthCe
  * union (reports keyed by id, timeline entries by value), so it is commutative
  * and idempotent: any order or number of redeliveries gives the same spec.
  */
-export function desiredPodBirthCertificate(current: PodBirthCertificateSpec | undefined, observations: readonly BirthObservation[]): PodBirthCertificate {
+export function desiredPodBirthCertificate(
+  current: PodBirthCertificateSpec | undefined,
+  observations: readonly BirthObservation[],
+): PodBirthCertificate {
   const first = observations[0];
   if (first === undefined) throw new RangeError('desiredPodBirthCertificate needs at least one observation');
   const reports = mergeReports(current?.reports ?? [], observations.map(birthReport));
@@ -34,7 +37,11 @@ export function desiredPodBirthCertificate(current: PodBirthCertificateSpec | un
     metadata: {
       name: podBirthCertificateName(first.pod.pod_name),
       namespace: first.pod.namespace,
-      labels: { [LABEL.pod]: labelValue(first.pod.pod_name), [LABEL.namespace]: first.pod.namespace, [LABEL.managedBy]: MANAGED_BY },
+      labels: {
+        [LABEL.pod]: labelValue(first.pod.pod_name),
+        [LABEL.namespace]: first.pod.namespace,
+        [LABEL.managedBy]: MANAGED_BY,
+      },
     },
     spec: compact({
       pod_name: first.pod.pod_name,
@@ -57,7 +64,11 @@ function birthReport(observation: BirthObservation): BirthReport {
     duration_ns: data.duration_ns,
     iptables_rules: data.iptables_rules,
   });
-  return { id: observation.container_name ?? reportHash(figures, observation), observed_at: observation.observedAt, ...figures };
+  return {
+    id: observation.container_name ?? reportHash(figures, observation),
+    observed_at: observation.observedAt,
+    ...figures,
+  };
 }
 
 /** Without a container name, a report is identified by what it says, so its redelivery matches it. */
@@ -73,7 +84,11 @@ function mergeReports(stored: readonly BirthReport[], incoming: readonly BirthRe
     // Past the bound new reports are dropped, never recorded ones (see the CRD's transition rule).
     if (existing === undefined && byId.size >= MAX_REPORTS) continue;
     // The same container reporting again: its newest report wins, whatever the arrival order.
-    if (existing === undefined || report.observed_at > existing.observed_at || (report.observed_at === existing.observed_at && JSON.stringify(report) > JSON.stringify(existing))) {
+    if (
+      existing === undefined ||
+      report.observed_at > existing.observed_at ||
+      (report.observed_at === existing.observed_at && JSON.stringify(report) > JSON.stringify(existing))
+    ) {
       byId.set(report.id, report);
     }
   }
@@ -81,7 +96,11 @@ function mergeReports(stored: readonly BirthReport[], incoming: readonly BirthRe
 }
 
 function timelineOf(observation: BirthObservation): TimelineEntry[] {
-  return (observation.data.timeline ?? []).map((entry) => ({ timestamp_ms: entry.timestamp_ms, actor: entry.actor ?? 'kernel', action: entry.action }));
+  return (observation.data.timeline ?? []).map((entry) => ({
+    timestamp_ms: entry.timestamp_ms,
+    actor: entry.actor ?? 'kernel',
+    action: entry.action,
+  }));
 }
 
 function mergeTimeline(stored: readonly TimelineEntry[], incoming: readonly TimelineEntry[]): TimelineEntry[] {
@@ -118,12 +137,35 @@ function kernelStats(reports: readonly BirthReport[]): PodBirthCertificateSpec['
 }
 
 /** Status implied by a certificate's spec; pure, so the sweep can recompute it. */
-export function podBirthCertificateStatus(spec: PodBirthCertificateSpec, generation: number, previous?: PodBirthCertificateStatus): PodBirthCertificateStatus {
+export function podBirthCertificateStatus(
+  spec: PodBirthCertificateSpec,
+  generation: number,
+  previous?: PodBirthCertificateStatus,
+): PodBirthCertificateStatus {
   const stats = spec.kernel_stats;
-  const newest = spec.reports.reduce<string | undefined>((latest, report) => (latest === undefined || report.observed_at > latest ? report.observed_at : latest), undefined);
+  const newest = spec.reports.reduce<string | undefined>(
+    (latest, report) => (latest === undefined || report.observed_at > latest ? report.observed_at : latest),
+    undefined,
+  );
   const insight = `Pod ${spec.namespace}/${spec.pod_name} was born in ${stats.total_duration_ms} ms: ${stats.total_syscalls} syscalls, ${stats.namespaces_created} namespace operations and ${stats.cgroup_writes} cgroup writes across ${spec.reports.length} report(s).`;
-  const recorded = newest === undefined
-    ? []
-    : [carryTransitionTime(previous?.conditions, { type: BIRTH_CONDITION.recorded, status: 'True', reason: 'BirthRecorded', message: insight, lastTransitionTime: newest, observedGeneration: generation })];
-  return compact({ insight, report_count: spec.reports.length, last_updated: newest, observed_generation: generation, conditions: recorded });
+  const recorded =
+    newest === undefined
+      ? []
+      : [
+          carryTransitionTime(previous?.conditions, {
+            type: BIRTH_CONDITION.recorded,
+            status: 'True',
+            reason: 'BirthRecorded',
+            message: insight,
+            lastTransitionTime: newest,
+            observedGeneration: generation,
+          }),
+        ];
+  return compact({
+    insight,
+    report_count: spec.reports.length,
+    last_updated: newest,
+    observed_generation: generation,
+    conditions: recorded,
+  });
 }

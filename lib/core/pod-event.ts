@@ -14,7 +14,13 @@ import { podBirthCertificateStatus } from './pod-birth.js';
 export const REPORTING_CONTROLLER = 'kernel.gossip.io/ingest';
 export const POD_EVENT_REASON = { throttled: 'CPUThrottled', born: 'BirthRecorded' } as const;
 
-export type ObjectReference = { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly namespace: string; readonly uid?: string };
+export type ObjectReference = {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid?: string;
+};
 
 export type PodEventIntent = {
   readonly name: string;
@@ -59,18 +65,41 @@ function throttledEvent(object: KubeObject<KernelWhisperSpec>): PodEventIntent |
   if (spec === undefined || spec.severity === 'info' || spec.pod_uid === undefined) return undefined;
   const seen = `Container ${spec.container_name} throttled in ${spec.kernel_truth.throttled_percent}% of CFS periods (${spec.severity})`;
   const note = `${seen}; ${cpuRecommendation(spec).text}`;
-  return intent(object, { podName: spec.pod_name, podUid: spec.pod_uid, reason: POD_EVENT_REASON.throttled, type: 'Warning', action: 'ObserveThrottling', note, observedAt: spec.detected_at });
+  return intent(object, {
+    podName: spec.pod_name,
+    podUid: spec.pod_uid,
+    reason: POD_EVENT_REASON.throttled,
+    type: 'Warning',
+    action: 'ObserveThrottling',
+    note,
+    observedAt: spec.detected_at,
+  });
 }
 
 function birthEvent(object: KubeObject<PodBirthCertificateSpec>): PodEventIntent | undefined {
   const spec = object.spec;
-  const newest = spec?.reports.map((report) => report.observed_at).sort().at(-1);
+  const newest = spec?.reports
+    .map((report) => report.observed_at)
+    .sort()
+    .at(-1);
   if (spec === undefined || spec.pod_uid === undefined || newest === undefined) return undefined;
-  const note = podBirthCertificateStatus(spec, object.metadata.generation ?? 1).insight ?? 'Kernel birth timeline recorded.';
-  return intent(object, { podName: spec.pod_name, podUid: spec.pod_uid, reason: POD_EVENT_REASON.born, type: 'Normal', action: 'RecordBirth', note, observedAt: newest });
+  const note =
+    podBirthCertificateStatus(spec, object.metadata.generation ?? 1).insight ?? 'Kernel birth timeline recorded.';
+  return intent(object, {
+    podName: spec.pod_name,
+    podUid: spec.pod_uid,
+    reason: POD_EVENT_REASON.born,
+    type: 'Normal',
+    action: 'RecordBirth',
+    note,
+    observedAt: newest,
+  });
 }
 
-type Facts = Pick<PodEventIntent, 'reason' | 'type' | 'action' | 'note' | 'observedAt'> & { readonly podName: string; readonly podUid: string };
+type Facts = Pick<PodEventIntent, 'reason' | 'type' | 'action' | 'note' | 'observedAt'> & {
+  readonly podName: string;
+  readonly podUid: string;
+};
 
 function intent(object: KubeObject, facts: Facts): PodEventIntent {
   const namespace = object.metadata.namespace ?? '';
@@ -81,7 +110,13 @@ function intent(object: KubeObject, facts: Facts): PodEventIntent {
     namespace,
     note: facts.note.length <= MAX_NOTE ? facts.note : `${facts.note.slice(0, MAX_NOTE - 3)}...`,
     regarding: { apiVersion: 'v1', kind: 'Pod', name: podName, namespace, uid: podUid },
-    related: { apiVersion: API_VERSION, kind: object.kind, name: object.metadata.name, namespace, ...(object.metadata.uid === undefined ? {} : { uid: object.metadata.uid }) },
+    related: {
+      apiVersion: API_VERSION,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace,
+      ...(object.metadata.uid === undefined ? {} : { uid: object.metadata.uid }),
+    },
   };
 }
 
@@ -111,7 +146,11 @@ export function podEventSeries(intent: PodEventIntent, count: number, resourceVe
   return {
     apiVersion: `${EVENT.group}/${EVENT.version}`,
     kind: EVENT.kind,
-    metadata: { name: intent.name, namespace: intent.namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+    metadata: {
+      name: intent.name,
+      namespace: intent.namespace,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+    },
     series: { count, lastObservedTime: microTime(intent.observedAt) },
   };
 }

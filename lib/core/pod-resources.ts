@@ -38,7 +38,12 @@ export function workloadOf(pod: Pod): Workload {
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller === true);
   if (owner === undefined) return { api_version: 'v1', kind: 'Pod', name: pod.metadata.name };
   const hash = pod.metadata.labels?.[POD_TEMPLATE_HASH];
-  if (owner.apiVersion === 'apps/v1' && owner.kind === 'ReplicaSet' && hash !== undefined && owner.name.endsWith(`-${hash}`)) {
+  if (
+    owner.apiVersion === 'apps/v1' &&
+    owner.kind === 'ReplicaSet' &&
+    hash !== undefined &&
+    owner.name.endsWith(`-${hash}`)
+  ) {
     return { api_version: 'apps/v1', kind: 'Deployment', name: owner.name.slice(0, -(hash.length + 1)) };
   }
   return { api_version: owner.apiVersion, kind: owner.kind, name: owner.name };

@@ -3,10 +3,18 @@ import type { KubeObject } from '../k8s/objects.js';
 /** The parts of a Pod the functions read. */
 export type Quantity = string | number;
 export type ResourceList = { cpu?: Quantity; memory?: Quantity };
-export type Container = { name: string; resources?: { requests?: ResourceList; limits?: ResourceList }; restartPolicy?: string };
+export type Container = {
+  name: string;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  restartPolicy?: string;
+};
 export type ContainerStatus = { name: string; containerID?: string };
 export type PodSpec = { nodeName?: string; containers: Container[]; initContainers?: Container[] };
-export type PodStatus = { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+export type PodStatus = {
+  phase?: string;
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+};
 export type Pod = KubeObject<PodSpec, PodStatus>;
 
 /**
@@ -17,13 +25,41 @@ export type Pod = KubeObject<PodSpec, PodStatus>;
 export function slimPod(pod: Pod, keepAnnotation: string): Pod {
   const { name, namespace, uid, labels, ownerReferences } = pod.metadata;
   const annotation = pod.metadata.annotations?.[keepAnnotation];
-  const container = ({ name: containerName, resources, restartPolicy }: Container): Container => ({ name: containerName, resources, restartPolicy });
-  const status = ({ name: containerName, containerID }: ContainerStatus): ContainerStatus => ({ name: containerName, containerID });
+  const container = ({ name: containerName, resources, restartPolicy }: Container): Container => ({
+    name: containerName,
+    resources,
+    restartPolicy,
+  });
+  const status = ({ name: containerName, containerID }: ContainerStatus): ContainerStatus => ({
+    name: containerName,
+    containerID,
+  });
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
-    metadata: { name, namespace, uid, labels, ownerReferences, annotations: annotation === undefined ? undefined : { [keepAnnotation]: annotation } },
-    spec: pod.spec === undefined ? undefined : { nodeName: pod.spec.nodeName, containers: pod.spec.containers.map(container), initContainers: pod.spec.initContainers?.map(container) },
-    status: pod.status === undefined ? undefined : { phase: pod.status.phase, containerStatuses: pod.status.containerStatuses?.map(status), initContainerStatuses: pod.status.initContainerStatuses?.map(status) },
+    metadata: {
+      name,
+      namespace,
+      uid,
+      labels,
+      ownerReferences,
+      annotations: annotation === undefined ? undefined : { [keepAnnotation]: annotation },
+    },
+    spec:
+      pod.spec === undefined
+        ? undefined
+        : {
+            nodeName: pod.spec.nodeName,
+            containers: pod.spec.containers.map(container),
+            initContainers: pod.spec.initContainers?.map(container),
+          },
+    status:
+      pod.status === undefined
+        ? undefined
+        : {
+            phase: pod.status.phase,
+            containerStatuses: pod.status.containerStatuses?.map(status),
+            initContainerStatuses: pod.status.initContainerStatuses?.map(status),
+          },
   };
 }

@@ -1,7 +1,7 @@
 import { LABEL, MANAGED_BY } from '../api/group.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { containsEntries } from './json.js';
-import { monitorDecision, type MonitorPolicy } from './monitor-policy.js';
+import { type MonitorPolicy, monitorDecision } from './monitor-policy.js';
 import type { Pod } from './pod.js';
 
 /**
@@ -10,7 +10,12 @@ import type { Pod } from './pod.js';
  * which `pods` (`name:uid`) lacks although monitored pods span namespaces.
  */
 export const MONITORED_PODS_CONFIG_MAP = 'ebpf-monitored-pods';
-export const MONITORED_PODS_KEY = { pods: 'pods', namespaced: 'pods.namespaced', count: 'count', updated: 'updated' } as const;
+export const MONITORED_PODS_KEY = {
+  pods: 'pods',
+  namespaced: 'pods.namespaced',
+  count: 'count',
+  updated: 'updated',
+} as const;
 
 export type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -30,11 +35,16 @@ export function desiredMonitoredPods(
 ): ConfigMap | undefined {
   const monitored = pods.filter((pod) => isMonitored(pod, target.policy));
   const legacy = monitored.map((pod) => `${pod.metadata.name}:${pod.metadata.uid ?? ''}`).sort();
-  const namespaced = monitored.map((pod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name}:${pod.metadata.uid ?? ''}`).sort();
+  const namespaced = monitored
+    .map((pod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name}:${pod.metadata.uid ?? ''}`)
+    .sort();
   const list = { [MONITORED_PODS_KEY.pods]: legacy.join(','), [MONITORED_PODS_KEY.namespaced]: namespaced.join(',') };
   const stored = current?.data;
   // UIDs are unique, so the same `pods` value means the same pods (and the same `pods.namespaced`).
-  const kept = stored?.[MONITORED_PODS_KEY.pods] === list[MONITORED_PODS_KEY.pods] ? stored[MONITORED_PODS_KEY.updated] : undefined;
+  const kept =
+    stored?.[MONITORED_PODS_KEY.pods] === list[MONITORED_PODS_KEY.pods]
+      ? stored[MONITORED_PODS_KEY.updated]
+      : undefined;
   const updated = kept ?? rfc3339Seconds(target.nowMs);
   const data = { ...list, [MONITORED_PODS_KEY.count]: String(monitored.length), [MONITORED_PODS_KEY.updated]: updated };
   const labels = { [LABEL.managedBy]: MANAGED_BY };
@@ -43,7 +53,12 @@ export function desiredMonitoredPods(
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: MONITORED_PODS_CONFIG_MAP, namespace: target.namespace, labels, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+    metadata: {
+      name: MONITORED_PODS_CONFIG_MAP,
+      namespace: target.namespace,
+      labels,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+    },
     data,
   };
 }

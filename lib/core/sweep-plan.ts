@@ -1,18 +1,18 @@
 import * as v from 'valibot';
-import { findCondition, type Condition } from '../api/conditions.js';
+import { type Condition, findCondition } from '../api/conditions.js';
 import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
 import { KernelWhisperSpecSchema, WHISPER_CONDITION } from '../api/kernel-whisper.js';
 import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import { describeIssues } from '../events/fields.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
-import { desiredStatus, statusMatches } from './ingest-plan.js';
 import { statusApply } from './guarded-apply.js';
+import { desiredStatus, statusMatches } from './ingest-plan.js';
 import { compact, isRecord, sameJson } from './json.js';
 import { RESOLVED_REASON, type WhisperClock } from './kernel-whisper.js';
 import type { MonitorPolicy } from './monitor-policy.js';
 import type { Pod } from './pod.js';
-import { desiredMonitoredPods, type ConfigMap } from './sweep-monitored-pods.js';
-import { indexPods, POD_GONE, podGoneCondition, retentionElapsed, type PodIndex } from './sweep-pod-gone.js';
+import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
+import { indexPods, POD_GONE, type PodIndex, podGoneCondition, retentionElapsed } from './sweep-pod-gone.js';
 
 /**
  * The sweep's pure core: observed objects, pods and the monitored-pods ConfigMap
@@ -37,8 +37,18 @@ export type SweepObserved = {
 export type StatusChange = 'repaired' | 'resolved' | 'markedPodGone';
 
 export type SweepAction =
-  | { readonly action: 'applyStatus'; readonly type: ResourceType; readonly object: KubeObject; readonly changes: readonly StatusChange[] }
-  | { readonly action: 'delete'; readonly type: ResourceType; readonly ref: ObjectRef; readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string } }
+  | {
+      readonly action: 'applyStatus';
+      readonly type: ResourceType;
+      readonly object: KubeObject;
+      readonly changes: readonly StatusChange[];
+    }
+  | {
+      readonly action: 'delete';
+      readonly type: ResourceType;
+      readonly ref: ObjectRef;
+      readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string };
+    }
   | { readonly action: 'applyConfigMap'; readonly object: ConfigMap };
 
 /** An object the sweep cannot plan for (its spec fails our schema); the others go ahead. */
@@ -46,14 +56,28 @@ export type SweepProblem = { readonly object: string; readonly reason: string; r
 
 export type SweepPlan = { readonly actions: readonly SweepAction[]; readonly problems: readonly SweepProblem[] };
 
-type Kind = { readonly type: ResourceType; readonly schema: typeof KernelWhisperSpecSchema | typeof PodBirthCertificateSpecSchema; readonly retentionMs: number };
+type Kind = {
+  readonly type: ResourceType;
+  readonly schema: typeof KernelWhisperSpecSchema | typeof PodBirthCertificateSpecSchema;
+  readonly retentionMs: number;
+};
 type Context = { readonly pods: PodIndex; readonly nowMs: number; readonly resolvedAfterMs: number };
 
 export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
   const context: Context = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
   const kinds: [Kind, readonly KubeObject[]][] = [
-    [{ type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper }, observed.kernelWhispers],
-    [{ type: POD_BIRTH_CERTIFICATE, schema: PodBirthCertificateSpecSchema, retentionMs: policy.retentionMs.podBirthCertificate }, observed.podBirthCertificates],
+    [
+      { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
+      observed.kernelWhispers,
+    ],
+    [
+      {
+        type: POD_BIRTH_CERTIFICATE,
+        schema: PodBirthCertificateSpecSchema,
+        retentionMs: policy.retentionMs.podBirthCertificate,
+      },
+      observed.podBirthCertificates,
+    ],
   ];
   const actions: SweepAction[] = [];
   const problems: SweepProblem[] = [];
@@ -81,12 +105,22 @@ function planObject(stored: KubeObject, kind: Kind, context: Context): SweepActi
   if (stored.metadata.deletionTimestamp !== undefined) return undefined;
   const ref = { namespace: stored.metadata.namespace ?? '', name: stored.metadata.name };
   const spec = v.safeParse(kind.schema, stored.spec);
-  if (!spec.success) return { object: objectName(kind.type, ref), reason: 'SpecInvalid', message: `spec does not match the schema: ${describeIssues(spec.issues).join('; ')}` };
+  if (!spec.success)
+    return {
+      object: objectName(kind.type, ref),
+      reason: 'SpecInvalid',
+      message: `spec does not match the schema: ${describeIssues(spec.issues).join('; ')}`,
+    };
   const previous = conditionsOf(stored.status);
   const generation = stored.metadata.generation ?? 1;
   const podGone = podGoneCondition(spec.output, context.pods, previous, { nowMs: context.nowMs, generation });
   if (retentionElapsed(previous, podGone, kind.retentionMs, context.nowMs)) {
-    return { action: 'delete', type: kind.type, ref, preconditions: compact({ uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion }) };
+    return {
+      action: 'delete',
+      type: kind.type,
+      ref,
+      preconditions: compact({ uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion }),
+    };
   }
   const clock = { nowMs: context.nowMs, resolvedAfterMs: context.resolvedAfterMs };
   const desired = desiredStatus(stored, clock);
@@ -101,7 +135,12 @@ function planObject(stored: KubeObject, kind: Kind, context: Context): SweepActi
  * the only news is that throttling stopped, and "repaired" when it was missing,
  * stale for the spec's generation or otherwise wrong.
  */
-function statusChanges(stored: KubeObject, desired: Record<string, unknown>, podGone: Condition | undefined, clock: WhisperClock): StatusChange[] {
+function statusChanges(
+  stored: KubeObject,
+  desired: Record<string, unknown>,
+  podGone: Condition | undefined,
+  clock: WhisperClock,
+): StatusChange[] {
   const changes = new Set<StatusChange>();
   const previous = conditionsOf(stored.status);
   if (!statusMatches(stored.status, desired)) {

@@ -1,4 +1,4 @@
-import { carryTransitionTime, findCondition, type Condition } from '../api/conditions.js';
+import { type Condition, carryTransitionTime, findCondition } from '../api/conditions.js';
 import { WHISPER_CONDITION } from '../api/kernel-whisper.js';
 import type { Pod } from './pod.js';
 
@@ -12,7 +12,11 @@ export const POD_GONE = WHISPER_CONDITION.podGone;
 export const POD_GONE_REASON = { deleted: 'PodDeleted', replaced: 'PodReplaced', present: 'PodPresent' } as const;
 
 /** The identity fields both kinds record in their spec. */
-export type PodIdentity = { readonly pod_name: string; readonly namespace: string; readonly pod_uid?: string | undefined };
+export type PodIdentity = {
+  readonly pod_name: string;
+  readonly namespace: string;
+  readonly pod_uid?: string | undefined;
+};
 
 export type PodIndex = ReadonlyMap<string, Pod>;
 
@@ -30,7 +34,10 @@ export function podGoneReason(identity: PodIdentity, pods: PodIndex): { reason: 
   const pod = pods.get(name);
   if (pod === undefined) return { reason: POD_GONE_REASON.deleted, message: `Pod ${name} no longer exists.` };
   if (identity.pod_uid !== undefined && pod.metadata.uid !== undefined && pod.metadata.uid !== identity.pod_uid) {
-    return { reason: POD_GONE_REASON.replaced, message: `Pod ${name} with UID ${identity.pod_uid} was replaced by another pod of the same name.` };
+    return {
+      reason: POD_GONE_REASON.replaced,
+      message: `Pod ${name} with UID ${identity.pod_uid} was replaced by another pod of the same name.`,
+    };
   }
   return undefined;
 }
@@ -48,7 +55,11 @@ export function podGoneCondition(
   at: { readonly nowMs: number; readonly generation: number },
 ): Condition | undefined {
   const gone = podGoneReason(identity, pods);
-  const base = { type: POD_GONE, lastTransitionTime: new Date(at.nowMs).toISOString(), observedGeneration: at.generation };
+  const base = {
+    type: POD_GONE,
+    lastTransitionTime: new Date(at.nowMs).toISOString(),
+    observedGeneration: at.generation,
+  };
   if (gone !== undefined) return carryTransitionTime(previous, { ...base, status: 'True', ...gone });
   if (findCondition(previous, POD_GONE) === undefined) return undefined;
   const message = `Pod ${podKey(identity.namespace, identity.pod_name)} exists.`;
@@ -60,7 +71,12 @@ export function podGoneCondition(
  * counts from the stored condition's transition time, so an object is always
  * marked (and visible as such) in one sweep before a later one deletes it.
  */
-export function retentionElapsed(previous: readonly Condition[] | undefined, current: Condition | undefined, retentionMs: number, nowMs: number): boolean {
+export function retentionElapsed(
+  previous: readonly Condition[] | undefined,
+  current: Condition | undefined,
+  retentionMs: number,
+  nowMs: number,
+): boolean {
   const stored = findCondition(previous, POD_GONE);
   if (stored?.status !== 'True' || current?.status !== 'True') return false;
   const since = Date.parse(stored.lastTransitionTime);

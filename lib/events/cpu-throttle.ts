@@ -1,5 +1,15 @@
 import * as v from 'valibot';
-import { containerNameField, countField, nonNegativeNumber, percentage, namesItsPod, namespacedIfNamed, PODLESS_MESSAGE, podIdentityEntries, rfc3339 } from './fields.js';
+import {
+  containerNameField,
+  countField,
+  namesItsPod,
+  namespacedIfNamed,
+  nonNegativeNumber,
+  PODLESS_MESSAGE,
+  percentage,
+  podIdentityEntries,
+  rfc3339,
+} from './fields.js';
 
 /** Data of `io.gossip.kernel.cpu_throttle.v1`, wire-compatible with the existing observer. */
 export const CpuThrottleDataSchema = v.pipe(

@@ -1,13 +1,26 @@
 import * as v from 'valibot';
 import { ACTORS } from '../api/pod-birth-certificate.js';
-import { containerNameField, countField, namesItsPod, namespacedIfNamed, PODLESS_MESSAGE, podIdentityEntries, rfc3339 } from './fields.js';
+import {
+  containerNameField,
+  countField,
+  namesItsPod,
+  namespacedIfNamed,
+  PODLESS_MESSAGE,
+  podIdentityEntries,
+  rfc3339,
+} from './fields.js';
 
 /** Bounds one report so hostile input cannot build a huge object. */
 export const MAX_TIMELINE_PER_REPORT = 500;
 
 export const TimelineEventSchema = v.object({
   timestamp_ms: countField,
-  action: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256, 'must be at most 256 characters'), v.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')),
+  action: v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(256, 'must be at most 256 characters'),
+    v.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+  ),
   actor: v.optional(v.picklist(ACTORS, `must be one of ${ACTORS.join(', ')}`)),
 });
 
@@ -21,7 +34,12 @@ export const PodCreationDataSchema = v.pipe(
     cgroup_writes: countField,
     iptables_rules: v.optional(countField),
     duration_ns: countField,
-    timeline: v.optional(v.pipe(v.array(TimelineEventSchema, 'must be an array'), v.maxLength(MAX_TIMELINE_PER_REPORT, `must have at most ${MAX_TIMELINE_PER_REPORT} entries`))),
+    timeline: v.optional(
+      v.pipe(
+        v.array(TimelineEventSchema, 'must be an array'),
+        v.maxLength(MAX_TIMELINE_PER_REPORT, `must have at most ${MAX_TIMELINE_PER_REPORT} entries`),
+      ),
+    ),
     ebpf_detection: v.optional(v.boolean('must be true or false')),
     timestamp: v.optional(rfc3339),
   }),

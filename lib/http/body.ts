@@ -24,7 +24,10 @@ export function readRouteBody(c: Context, limits: BodyLimits): Promise<string> {
  */
 function readBodyText(request: Request, limits: BodyLimits): Promise<string> {
   const reader = request.body?.getReader();
-  const source: ChunkSource = reader === undefined ? { next: async () => ({ done: true, value: undefined }), cancel: async () => {} } : { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => reader.cancel() };
+  const source: ChunkSource =
+    reader === undefined
+      ? { next: async () => ({ done: true, value: undefined }), cancel: async () => {} }
+      : { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => reader.cancel() };
   return readChunks(source, request.headers.get('content-length') ?? undefined, limits);
 }
 
@@ -60,7 +63,8 @@ function incomingSource(incoming: IncomingMessage): ChunkSource {
   incoming.on('data', onData).once('end', onEnd).once('error', onError);
   return {
     async next() {
-      while (queue.length === 0 && !ended && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      while (queue.length === 0 && !ended && failure === undefined)
+        await new Promise<void>((resolve) => (wake = resolve));
       const chunk = queue.shift();
       if (chunk !== undefined) return { done: false, value: chunk };
       if (failure !== undefined) throw failure;
@@ -75,7 +79,11 @@ function incomingSource(incoming: IncomingMessage): ChunkSource {
   };
 }
 
-async function readChunks(source: ChunkSource, declaredLength: string | undefined, limits: BodyLimits): Promise<string> {
+async function readChunks(
+  source: ChunkSource,
+  declaredLength: string | undefined,
+  limits: BodyLimits,
+): Promise<string> {
   if (Number(declaredLength ?? '0') > limits.maxBytes) {
     await source.cancel();
     throw tooLarge(limits.maxBytes);
@@ -94,7 +102,9 @@ async function readChunks(source: ChunkSource, declaredLength: string | undefine
     chunks.push(value);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks),
+    );
   } catch (error) {
     throw new InvalidInputError('The body is not valid UTF-8', ['body: invalid UTF-8'], { cause: error });
   }
@@ -103,7 +113,10 @@ async function readChunks(source: ChunkSource, declaredLength: string | undefine
 async function nextBefore(source: ChunkSource, deadline: number): Promise<IteratorResult<Uint8Array>> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestTimeoutError('The body did not arrive in time')), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => reject(new RequestTimeoutError('The body did not arrive in time')),
+      Math.max(0, deadline - Date.now()),
+    );
   });
   try {
     return await Promise.race([source.next(), expired]);

@@ -65,7 +65,10 @@ function retried(status: number, reason: string): HttpFailure {
  * generic one for ours (server errors may carry internals), and Retry-After
  * when trying again can help.
  */
-export function failureReply(failure: HttpFailure, error: Error): { readonly message: string; readonly headers: Record<string, string> } {
+export function failureReply(
+  failure: HttpFailure,
+  error: Error,
+): { readonly message: string; readonly headers: Record<string, string> } {
   const message = failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
   return { message, headers: failure.retried ? { 'retry-after': '1' } : {} };
 }

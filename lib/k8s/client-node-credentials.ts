@@ -26,7 +26,13 @@ export async function clientNodeCredentials(files: readonly string[]): Promise<C
   await config.applyToHTTPSOptions(tls);
   return {
     server: new URL(cluster.server),
-    tls: { ca: asBuffer(tls.ca), cert: asBuffer(tls.cert), key: asBuffer(tls.key), rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(tls.servername === undefined ? {} : { servername: tls.servername }) },
+    tls: {
+      ca: asBuffer(tls.ca),
+      cert: asBuffer(tls.cert),
+      key: asBuffer(tls.key),
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+    },
     source: 'client-node',
     async headers() {
       const auth: https.RequestOptions = {};
@@ -46,6 +52,7 @@ function asBuffer(value: unknown): Buffer | undefined {
 function headerRecord(headers: https.RequestOptions['headers']): Record<string, string> {
   if (headers === undefined || Array.isArray(headers)) return {};
   const record: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) record[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) record[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   return record;
 }

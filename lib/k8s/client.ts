@@ -1,8 +1,8 @@
 import type { ResourceType } from '../api/group.js';
 import type { DeletePreconditions, KubeApi, ListOptions, ListPage, RequestObserver, WriteOptions } from './api.js';
+import { type CredentialSource, type Credentials, loadCredentials } from './credentials.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 import { collectionPath, listQuery, objectPath, writeQuery } from './paths.js';
-import { loadCredentials, type CredentialSource, type Credentials } from './credentials.js';
 import { apiError, createTransport, type Transport } from './transport.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -10,20 +10,33 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 export type KubeApiOptions = CredentialSource & { readonly observe?: RequestObserver };
 
 /** The one door to the API server: our KubeApi over HTTP. */
-export async function connectKubeApi(options: KubeApiOptions): Promise<KubeApi & { close(): void; readonly credentials: Credentials['source'] }> {
+export async function connectKubeApi(
+  options: KubeApiOptions,
+): Promise<KubeApi & { close(): void; readonly credentials: Credentials['source'] }> {
   const credentials = await loadCredentials(options);
   return { ...kubeApiOver(createTransport(credentials, options.observe)), credentials: credentials.source };
 }
 
 function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
-  async function call<T>(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }, accept404 = false): Promise<T | undefined> {
+  async function call<T>(
+    verb: string,
+    method: string,
+    path: string,
+    body?: { contentType: string; json: unknown },
+    accept404 = false,
+  ): Promise<T | undefined> {
     const result = await transport.request(verb, method, path, body);
     if (result.status >= 200 && result.status < 300) return withoutManagedFields(result.body) as T;
     if (accept404 && result.status === 404) return undefined;
     throw apiError(method, path, result);
   }
 
-  async function must<T>(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<T> {
+  async function must<T>(
+    verb: string,
+    method: string,
+    path: string,
+    body?: { contentType: string; json: unknown },
+  ): Promise<T> {
     const value = await call<T>(verb, method, path, body);
     if (value === undefined) throw apiError(method, path, { status: 502, body: 'empty response' });
     return value;
@@ -34,27 +47,57 @@ function kubeApiOver(transport: Transport): KubeApi & { close(): void } {
   }
 
   return {
-    get: <T extends KubeObject>(type: ResourceType, ref: ObjectRef) => call<T>('get', 'GET', objectPath(type, ref.namespace, ref.name), undefined, true),
+    get: <T extends KubeObject>(type: ResourceType, ref: ObjectRef) =>
+      call<T>('get', 'GET', objectPath(type, ref.namespace, ref.name), undefined, true),
     async list<T extends KubeObject>(type: ResourceType, options: ListOptions): Promise<ListPage<T>> {
-      const page = await must<{ items?: T[]; metadata?: { continue?: string } }>('list', 'GET', collectionPath(type, options.namespace) + listQuery(options));
+      const page = await must<{ items?: T[]; metadata?: { continue?: string } }>(
+        'list',
+        'GET',
+        collectionPath(type, options.namespace) + listQuery(options),
+      );
       // Items of a list response omit kind and apiVersion (built-in kinds do); callers rely on them.
       const items = (page.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(type), kind: type.kind }));
       const next = page.metadata?.continue;
       return next === undefined || next === '' ? { items } : { items, continue: next };
     },
     create: <T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions) =>
-      must<T>('create', 'POST', collectionPath(type, object.metadata.namespace) + writeQuery(options.fieldManager, false), { contentType: 'application/json', json: object }),
+      must<T>(
+        'create',
+        'POST',
+        collectionPath(type, object.metadata.namespace) + writeQuery(options.fieldManager, false),
+        { contentType: 'application/json', json: object },
+      ),
     apply: <T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions) => {
       const ref = refOf(object);
-      return must<T>('apply', 'PATCH', objectPath(type, ref.namespace, ref.name) + writeQuery(options.fieldManager, true), { contentType: APPLY_PATCH, json: object });
+      return must<T>(
+        'apply',
+        'PATCH',
+        objectPath(type, ref.namespace, ref.name) + writeQuery(options.fieldManager, true),
+        { contentType: APPLY_PATCH, json: object },
+      );
     },
     applyStatus: <T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions) => {
       const ref = refOf(object);
-      return must<T>('apply_status', 'PATCH', objectPath(type, ref.namespace, ref.name, 'status') + writeQuery(options.fieldManager, true), { contentType: APPLY_PATCH, json: object });
+      return must<T>(
+        'apply_status',
+        'PATCH',
+        objectPath(type, ref.namespace, ref.name, 'status') + writeQuery(options.fieldManager, true),
+        { contentType: APPLY_PATCH, json: object },
+      );
     },
     async delete(type: ResourceType, ref: ObjectRef, preconditions?: DeletePreconditions): Promise<boolean> {
-      const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...(preconditions === undefined ? {} : { preconditions }) };
-      const result = await call<unknown>('delete', 'DELETE', objectPath(type, ref.namespace, ref.name), { contentType: 'application/json', json: body }, true);
+      const body = {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        ...(preconditions === undefined ? {} : { preconditions }),
+      };
+      const result = await call<unknown>(
+        'delete',
+        'DELETE',
+        objectPath(type, ref.namespace, ref.name),
+        { contentType: 'application/json', json: body },
+        true,
+      );
       return result !== undefined;
     },
     close: () => transport.close(),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { readKubeconfig, type PlainContext } from './kubeconfig.js';
+import { type PlainContext, readKubeconfig } from './kubeconfig.js';
 
 /**
  * Where the function finds the API server and proves who it is.
@@ -23,7 +23,13 @@ export type Credentials = {
   readonly source: 'kubeconfig' | 'in-cluster' | 'client-node';
 };
 
-export type TlsMaterial = { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer; readonly rejectUnauthorized: boolean; readonly servername?: string };
+export type TlsMaterial = {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly rejectUnauthorized: boolean;
+  readonly servername?: string;
+};
 
 /** What start-up knows about its surroundings (parsed once in lib/config.ts). */
 export type CredentialSource = {
@@ -45,7 +51,10 @@ export async function loadCredentials(source: CredentialSource): Promise<Credent
   const kubeconfig = kubeconfigFile(source);
   if (kubeconfig !== undefined) {
     const files = kubeconfig.split(path.delimiter).filter((file) => file !== '');
-    const reading = files.length === 1 && files[0] !== undefined ? readKubeconfig(readFileSync(files[0], 'utf8'), files[0]) : { needsClientNode: 'several files to merge' };
+    const reading =
+      files.length === 1 && files[0] !== undefined
+        ? readKubeconfig(readFileSync(files[0], 'utf8'), files[0])
+        : { needsClientNode: 'several files to merge' };
     if (reading.plain !== undefined) return plainCredentials(reading.plain, 'kubeconfig', now);
     const { clientNodeCredentials } = await import('./client-node-credentials.js');
     return clientNodeCredentials(files);
@@ -53,10 +62,17 @@ export async function loadCredentials(source: CredentialSource): Promise<Credent
   const serviceAccountDir = source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenFile = path.join(serviceAccountDir, 'token');
   if (source.serviceHost !== undefined && source.servicePort !== undefined && existsSync(tokenFile)) {
-    const context = { server: inClusterServer(source.serviceHost, source.servicePort), caFile: path.join(serviceAccountDir, 'ca.crt'), insecureSkipTlsVerify: false, tokenFile };
+    const context = {
+      server: inClusterServer(source.serviceHost, source.servicePort),
+      caFile: path.join(serviceAccountDir, 'ca.crt'),
+      insecureSkipTlsVerify: false,
+      tokenFile,
+    };
     return plainCredentials(context, 'in-cluster', now);
   }
-  throw new Error('No kubeconfig ($KUBECONFIG or ~/.kube/config) and no in-cluster ServiceAccount token: cannot reach the API server');
+  throw new Error(
+    'No kubeconfig ($KUBECONFIG or ~/.kube/config) and no in-cluster ServiceAccount token: cannot reach the API server',
+  );
 }
 
 function kubeconfigFile(source: CredentialSource): string | undefined {
@@ -73,7 +89,8 @@ function inClusterServer(host: string, port: string): string {
 }
 
 function plainCredentials(context: PlainContext, source: Credentials['source'], now: () => number): Credentials {
-  const material = (data: string | undefined, file: string | undefined) => (data !== undefined ? Buffer.from(data, 'base64') : file !== undefined ? readFileSync(file) : undefined);
+  const material = (data: string | undefined, file: string | undefined) =>
+    data !== undefined ? Buffer.from(data, 'base64') : file !== undefined ? readFileSync(file) : undefined;
   const tls: TlsMaterial = {
     ca: material(context.caData, context.caFile),
     cert: material(context.certData, context.certFile),

@@ -24,7 +24,9 @@ export type PlainContext = {
   readonly keyFile?: string;
 };
 
-export type KubeconfigReading = { readonly plain: PlainContext } | { readonly plain?: undefined; readonly needsClientNode: string };
+export type KubeconfigReading =
+  | { readonly plain: PlainContext }
+  | { readonly plain?: undefined; readonly needsClientNode: string };
 
 const ClusterSchema = v.looseObject({
   server: v.pipe(v.string(), v.nonEmpty()),
@@ -43,14 +45,32 @@ const UserSchema = v.looseObject({
 });
 const KubeconfigSchema = v.looseObject({
   'current-context': v.pipe(v.string(), v.nonEmpty()),
-  contexts: v.array(v.looseObject({ name: v.string(), context: v.looseObject({ cluster: v.string(), user: v.optional(v.string()) }) })),
+  contexts: v.array(
+    v.looseObject({ name: v.string(), context: v.looseObject({ cluster: v.string(), user: v.optional(v.string()) }) }),
+  ),
   clusters: v.array(v.looseObject({ name: v.string(), cluster: ClusterSchema })),
   users: v.optional(v.array(v.looseObject({ name: v.string(), user: v.nullish(UserSchema) })), []),
 });
 
 /** Keys whose meaning the plain reader does not implement; `extensions` and `disable-compression` change nothing here. */
-const PLAIN_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions', 'disable-compression']);
-const PLAIN_USER_KEYS = new Set(['token', 'tokenFile', 'client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'extensions']);
+const PLAIN_CLUSTER_KEYS = new Set([
+  'server',
+  'certificate-authority',
+  'certificate-authority-data',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+  'extensions',
+  'disable-compression',
+]);
+const PLAIN_USER_KEYS = new Set([
+  'token',
+  'tokenFile',
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'extensions',
+]);
 
 /** Reads a kubeconfig's current context; file paths in it are relative to the kubeconfig's directory, as kubectl reads them. */
 export function readKubeconfig(text: string, file: string): KubeconfigReading {
@@ -65,11 +85,16 @@ export function readKubeconfig(text: string, file: string): KubeconfigReading {
   const config = parsed.output;
   const context = config.contexts.find((entry) => entry.name === config['current-context'])?.context;
   const cluster = config.clusters.find((entry) => entry.name === context?.cluster)?.cluster;
-  if (context === undefined || cluster === undefined) return { needsClientNode: 'the current context or its cluster is missing' };
+  if (context === undefined || cluster === undefined)
+    return { needsClientNode: 'the current context or its cluster is missing' };
   const user = config.users.find((entry) => entry.name === context.user)?.user ?? {};
-  const unknown = [...Object.keys(cluster).filter((key) => !PLAIN_CLUSTER_KEYS.has(key)), ...Object.keys(user).filter((key) => !PLAIN_USER_KEYS.has(key))];
+  const unknown = [
+    ...Object.keys(cluster).filter((key) => !PLAIN_CLUSTER_KEYS.has(key)),
+    ...Object.keys(user).filter((key) => !PLAIN_USER_KEYS.has(key)),
+  ];
   if (unknown.length > 0) return { needsClientNode: `uses ${unknown.join(', ')}` };
-  const near = (file_: string | undefined) => (file_ === undefined ? undefined : path.resolve(path.dirname(file), file_));
+  const near = (file_: string | undefined) =>
+    file_ === undefined ? undefined : path.resolve(path.dirname(file), file_);
   return {
     plain: dropUndefined({
       server: cluster.server,

@@ -17,7 +17,11 @@ export async function listAll<T extends KubeObject>(
   const items: T[] = [];
   let token: string | undefined;
   do {
-    const page = await api.list<T>(type, { ...options, limit: pageSize, ...(token === undefined ? {} : { continue: token }) });
+    const page = await api.list<T>(type, {
+      ...options,
+      limit: pageSize,
+      ...(token === undefined ? {} : { continue: token }),
+    });
     items.push(...page.items.map(keep));
     token = page.continue;
   } while (token !== undefined);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeApiError, type ApiFailure } from '../errors.js';
+import { type ApiFailure, KubeApiError } from '../errors.js';
 import type { RequestObserver } from './api.js';
 import type { Credentials } from './credentials.js';
 
@@ -10,7 +10,12 @@ import type { Credentials } from './credentials.js';
  * client-node's generated clients do) costs more than the apply itself.
  */
 export type Transport = {
-  request(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<HttpResult>;
+  request(
+    verb: string,
+    method: string,
+    path: string,
+    body?: { contentType: string; json: unknown },
+  ): Promise<HttpResult>;
   close(): void;
 };
 
@@ -21,9 +26,16 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export function createTransport(credentials: Credentials, observe: RequestObserver = () => {}): Transport {
   const { server, tls } = credentials;
   const secure = server.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls })
+    : new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  async function request(verb: string, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<HttpResult> {
+  async function request(
+    verb: string,
+    method: string,
+    path: string,
+    body?: { contentType: string; json: unknown },
+  ): Promise<HttpResult> {
     const started = performance.now();
     const payload = body === undefined ? undefined : JSON.stringify(body.json);
     try {
@@ -37,7 +49,9 @@ export function createTransport(credentials: Credentials, observe: RequestObserv
       return result;
     } catch (error) {
       observe(verb, 'error', (performance.now() - started) / 1000);
-      throw new KubeApiError(`${method} ${path}: the API server could not be reached`, 'unavailable', undefined, { cause: error });
+      throw new KubeApiError(`${method} ${path}: the API server could not be reached`, 'unavailable', undefined, {
+        cause: error,
+      });
     }
   }
 
@@ -54,12 +68,22 @@ function send(
   payload: string | undefined,
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const options: http.RequestOptions = { agent, method, headers, host: server.hostname.replace(/^\[(.*)\]$/, '$1'), port: server.port, path: server.pathname.replace(/\/$/, '') + path, timeout: REQUEST_TIMEOUT_MS };
+    const options: http.RequestOptions = {
+      agent,
+      method,
+      headers,
+      host: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: server.port,
+      path: server.pathname.replace(/\/$/, '') + path,
+      timeout: REQUEST_TIMEOUT_MS,
+    };
     const req = (secure ? https : http).request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', reject);
@@ -88,10 +112,15 @@ export function failureFor(status: number): ApiFailure {
 
 export function apiError(method: string, path: string, result: HttpResult): KubeApiError {
   const message = statusMessage(result.body);
-  return new KubeApiError(`${method} ${path}: ${result.status}${message === undefined ? '' : ` ${message}`}`, failureFor(result.status), result.status);
+  return new KubeApiError(
+    `${method} ${path}: ${result.status}${message === undefined ? '' : ` ${message}`}`,
+    failureFor(result.status),
+    result.status,
+  );
 }
 
 function statusMessage(body: unknown): string | undefined {
-  if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') return body.message;
+  if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string')
+    return body.message;
   return undefined;
 }

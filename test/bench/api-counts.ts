@@ -24,23 +24,28 @@ const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 export async function readRequestCounts(transport: Transport): Promise<RequestCounts> {
   const response = await transport.request('metrics', 'GET', '/metrics');
-  if (response.status !== 200 || typeof response.body !== 'string') throw new Error(`API server /metrics answered ${response.status}`);
+  if (response.status !== 200 || typeof response.body !== 'string')
+    throw new Error(`API server /metrics answered ${response.status}`);
   const counts = new Map<string, number>();
   for (const line of response.body.split('\n')) {
     const match = SAMPLE.exec(line);
     if (match === null) continue;
     const labels = Object.fromEntries([...(match[1] ?? '').matchAll(LABEL)].map((m) => [m[1] ?? '', m[2] ?? '']));
-    const resource = labels['resource'] ?? '';
+    const resource = labels.resource ?? '';
     if (!COUNTED.has(resource)) continue;
-    const sub = labels['subresource'] ?? '';
-    const key = `${labels['verb'] ?? '?'} ${resource}${sub === '' ? '' : `/${sub}`} ${labels['code'] ?? '?'}`;
+    const sub = labels.subresource ?? '';
+    const key = `${labels.verb ?? '?'} ${resource}${sub === '' ? '' : `/${sub}`} ${labels.code ?? '?'}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(match[2]));
   }
   return counts;
 }
 
 /** Requests in one phase: total, writes, and by "VERB resource[/sub] code". */
-export type ApiTally = { readonly total: number; readonly writes: number; readonly byKind: Readonly<Record<string, number>> };
+export type ApiTally = {
+  readonly total: number;
+  readonly writes: number;
+  readonly byKind: Readonly<Record<string, number>>;
+};
 
 export function tallyBetween(before: RequestCounts, after: RequestCounts): ApiTally {
   let total = 0;
@@ -68,8 +73,13 @@ export function writesOn(tally: ApiTally, resources: readonly string[]): number 
 
 export function sumTallies(tallies: readonly ApiTally[]): ApiTally {
   const byKind: Record<string, number> = {};
-  for (const tally of tallies) for (const [kind, count] of Object.entries(tally.byKind)) byKind[kind] = (byKind[kind] ?? 0) + count;
-  return { total: tallies.reduce((sum, t) => sum + t.total, 0), writes: tallies.reduce((sum, t) => sum + t.writes, 0), byKind };
+  for (const tally of tallies)
+    for (const [kind, count] of Object.entries(tally.byKind)) byKind[kind] = (byKind[kind] ?? 0) + count;
+  return {
+    total: tallies.reduce((sum, t) => sum + t.total, 0),
+    writes: tallies.reduce((sum, t) => sum + t.writes, 0),
+    byKind,
+  };
 }
 
 /** Runs a phase and returns its result with the API requests it issued. */

@@ -1,16 +1,20 @@
 import { counted } from './api-counts.js';
-import { ingestSender, type BenchContext } from './context.js';
-import { closedLoop, mergeResults, type LoadResult } from './load.js';
+import { type BenchContext, ingestSender } from './context.js';
+import { closedLoop, type LoadResult, mergeResults } from './load.js';
 import { figures, OutcomeTally, type PhaseFigures } from './measure.js';
 import { round } from './stats.js';
-import { birthEvent, throttleEvent, type BenchEvent } from './workload.js';
+import { type BenchEvent, birthEvent, throttleEvent } from './workload.js';
 
 /**
  * Bursts for one object: BURST_SIZE new states of the same KernelWhisper (or
  * PodBirthCertificate) arrive at once, as when an observer flushes a backlog.
  * Without coalescing that is 2 writes per event; the target is fewer writes than events.
  */
-export type BurstFigures = PhaseFigures & { readonly bursts: number; readonly burstSize: number; readonly writesPerBurst: number };
+export type BurstFigures = PhaseFigures & {
+  readonly bursts: number;
+  readonly burstSize: number;
+  readonly writesPerBurst: number;
+};
 
 const BURSTS = 32;
 const BURST_SIZE = 16;
@@ -21,14 +25,30 @@ export async function measureBursts(context: BenchContext): Promise<BurstFigures
   const outcomes = new OutcomeTally();
   const { result, api } = await counted(context.cluster.transport, async () => {
     const results: LoadResult[] = [];
-    for (const events of bursts) results.push(await closedLoop(events, { concurrency: BURST_SIZE, maxMs: 10_000 }, ingestSender(context, outcomes)));
+    for (const events of bursts)
+      results.push(
+        await closedLoop(events, { concurrency: BURST_SIZE, maxMs: 10_000 }, ingestSender(context, outcomes)),
+      );
     return mergeResults(results);
   });
-  return { ...figures(result, api, outcomes.counts), bursts: BURSTS, burstSize: BURST_SIZE, writesPerBurst: round(api.writes / BURSTS, 2) };
+  return {
+    ...figures(result, api, outcomes.counts),
+    bursts: BURSTS,
+    burstSize: BURST_SIZE,
+    writesPerBurst: round(api.writes / BURSTS, 2),
+  };
 }
 
 function burst(context: BenchContext, index: number, roundNumber: number): BenchEvent[] {
   const pod = context.pods[index % context.pods.length] ?? 'missing';
   const make = index % 2 === 0 ? throttleEvent : birthEvent;
-  return Array.from({ length: BURST_SIZE }, (_, i) => make(context.ingestNamespace, pod, context.clock, roundNumber * 97 + i, `${context.ingestNamespace}-${pod}-burst-${roundNumber}-${i}`));
+  return Array.from({ length: BURST_SIZE }, (_, i) =>
+    make(
+      context.ingestNamespace,
+      pod,
+      context.clock,
+      roundNumber * 97 + i,
+      `${context.ingestNamespace}-${pod}-burst-${roundNumber}-${i}`,
+    ),
+  );
 }

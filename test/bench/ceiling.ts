@@ -28,7 +28,10 @@ export class CeilingWriter {
   write(event: BenchEvent): Promise<void> {
     const before = this.busy.get(event.key) ?? Promise.resolve();
     const next = before.then(() => this.writeOnce(event));
-    this.busy.set(event.key, next.catch(() => undefined));
+    this.busy.set(
+      event.key,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

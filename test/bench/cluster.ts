@@ -4,14 +4,14 @@ import { promisify } from 'node:util';
 import { POD, type ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
-import type { KubeObject } from '../../lib/k8s/objects.js';
 import { loadCredentials } from '../../lib/k8s/credentials.js';
+import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createTransport, type Transport } from '../../lib/k8s/transport.js';
+import { mapBounded } from '../../lib/map-bounded.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { readControlFile } from '../controlplane/control-file.js';
-import { startControlPlane, type ControlPlane } from '../controlplane/harness.js';
+import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
 import type { CpuPids } from './cpu.js';
-import { mapBounded } from '../../lib/map-bounded.js';
 import { benchPod } from './observations.js';
 
 /**
@@ -28,14 +28,21 @@ export type BenchCluster = {
   stop(): Promise<void>;
 };
 
-const NAMESPACE: ResourceType = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+const NAMESPACE: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  namespaced: false,
+};
 const CRD_FILES = ['kernelwhisper.yaml', 'podbirthcertificate.yaml'].map((name) => path.join(repoRoot, 'crds', name));
 const run = promisify(execFile);
 
 export async function startBenchCluster(): Promise<BenchCluster> {
   const controlPlane = await startControlPlane();
   try {
-    const kubectl = (...args: string[]) => run(controlPlane.kubectlPath, ['--kubeconfig', controlPlane.kubeconfigPath, ...args]);
+    const kubectl = (...args: string[]) =>
+      run(controlPlane.kubectlPath, ['--kubeconfig', controlPlane.kubeconfigPath, ...args]);
     const files = CRD_FILES.flatMap((file) => ['-f', file]);
     await kubectl('apply', '--server-side', '--force-conflicts', ...files);
     await kubectl('wait', '--for=condition=Established', '--timeout=60s', ...files);
@@ -57,8 +64,8 @@ function controlPlanePids(controlPlane: ControlPlane): CpuPids {
   if (controlPlane.external) return {};
   const { components } = readControlFile(controlPlane.controlFile);
   const pids: Record<string, number> = {};
-  if (typeof components.apiserver?.pid === 'number') pids['apiserver'] = components.apiserver.pid;
-  if (typeof components.etcd?.pid === 'number') pids['etcd'] = components.etcd.pid;
+  if (typeof components.apiserver?.pid === 'number') pids.apiserver = components.apiserver.pid;
+  if (typeof components.etcd?.pid === 'number') pids.etcd = components.etcd.pid;
   return pids;
 }
 
@@ -67,7 +74,11 @@ export async function createNamespace(api: KubeApi, name: string): Promise<void>
 }
 
 /** Opted-in pods (answered with their UIDs) with one container `app`; without a kubelet they stay Pending, which the functions do not mind. */
-export async function createPods(api: KubeApi, namespace: string, names: readonly string[]): Promise<Map<string, string>> {
+export async function createPods(
+  api: KubeApi,
+  namespace: string,
+  names: readonly string[],
+): Promise<Map<string, string>> {
   const uids = await mapBounded(names, 16, async (name) => {
     const created = await api.create<KubeObject>(POD, benchPod(namespace, name), { fieldManager: 'bench' });
     return [name, created.metadata.uid ?? ''] as const;

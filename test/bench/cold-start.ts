@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnFunction, untilReady, type FunctionProcess } from './function-process.js';
+import type { BenchContext } from './context.js';
+import { type FunctionProcess, spawnFunction, untilReady } from './function-process.js';
 import { probe } from './http-client.js';
 import { median, round } from './stats.js';
-import { throttleEvent, toHttp, type BenchEvent } from './workload.js';
-import type { BenchContext } from './context.js';
 import { buildUnbundled } from './unbundled.js';
+import { type BenchEvent, throttleEvent, toHttp } from './workload.js';
 
 /**
  * Scale from zero: `node dist/server.js` spawned → first 200 from
@@ -13,7 +13,12 @@ import { buildUnbundled } from './unbundled.js';
  * new process, so nothing is cached: the applied run reads the pod and the
  * object before writing.
  */
-export type Timings = { readonly medianMs: number; readonly minMs: number; readonly maxMs: number; readonly runsMs: readonly number[] };
+export type Timings = {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly runsMs: readonly number[];
+};
 export type ColdStartFigures = {
   readonly runs: number;
   readonly readiness: Timings;
@@ -51,10 +56,18 @@ async function measureRuns(context: BenchContext, logFile: string, unbundledScri
     const event = throttleEvent(context.ingestNamespace, pod, context.clock, run, `cold-start-${run}-${Date.now()}`);
     firstApplied.push(await once(start, (fn) => untilApplied(fn, event)));
   }
-  return { runs: RUNS, readiness: timings(readiness), firstApplied: timings(firstApplied), readinessUnbundled: timings(readinessUnbundled) };
+  return {
+    runs: RUNS,
+    readiness: timings(readiness),
+    firstApplied: timings(firstApplied),
+    readinessUnbundled: timings(readinessUnbundled),
+  };
 }
 
-async function once(start: () => Promise<FunctionProcess>, measure: (fn: FunctionProcess) => Promise<number>): Promise<number> {
+async function once(
+  start: () => Promise<FunctionProcess>,
+  measure: (fn: FunctionProcess) => Promise<number>,
+): Promise<number> {
   const fn = await start();
   try {
     return await measure(fn);
@@ -71,7 +84,9 @@ async function untilApplied(fn: FunctionProcess, event: BenchEvent): Promise<num
     if (answer !== undefined) {
       const outcome = answer.headers['kernel-gossip-outcome'];
       if (answer.status === 202 && outcome === 'applied') return performance.now() - fn.spawnedAt;
-      throw new Error(`cold start: the first event answered ${answer.status} ${String(outcome)}: ${answer.body.slice(0, 200)}`);
+      throw new Error(
+        `cold start: the first event answered ${answer.status} ${String(outcome)}: ${answer.body.slice(0, 200)}`,
+      );
     }
     await sleep(POLL_MS);
   }

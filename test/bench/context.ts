@@ -3,7 +3,7 @@ import type { BenchCluster } from './cluster.js';
 import type { FunctionClient } from './http-client.js';
 import { sendEvent } from './http-client.js';
 import type { OutcomeTally, Probes } from './measure.js';
-import { newStates, toHttp, type BenchEvent, type ObservationClock } from './workload.js';
+import { type BenchEvent, newStates, type ObservationClock, toHttp } from './workload.js';
 
 /** What the ingest phases share: the cluster, both writers under test and the event generator. */
 export type BenchContext = {
@@ -30,7 +30,11 @@ export function roundsFor(context: BenchContext, rounds: number): { ingest: Benc
 }
 
 /** Sender for the load drivers: one event to the function, its outcome tallied (and remembered per event when asked). */
-export function ingestSender(context: BenchContext, outcomes: OutcomeTally, applied?: BenchEvent[]): (event: BenchEvent) => Promise<void> {
+export function ingestSender(
+  context: BenchContext,
+  outcomes: OutcomeTally,
+  applied?: BenchEvent[],
+): (event: BenchEvent) => Promise<void> {
   return async (event) => {
     const outcome = await sendEvent(context.client, toHttp(event));
     outcomes.add(outcome);

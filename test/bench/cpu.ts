@@ -60,5 +60,8 @@ export function machineShares(before: MachineCpu, after: MachineCpu): { busyPerc
   const total = after.total - before.total;
   if (total <= 0) return { busyPercent: Number.NaN, stealPercent: Number.NaN };
   const pct = (value: number) => Math.round((value / total) * 1000) / 10;
-  return { busyPercent: pct(total - (after.idle - before.idle) - (after.steal - before.steal)), stealPercent: pct(after.steal - before.steal) };
+  return {
+    busyPercent: pct(total - (after.idle - before.idle) - (after.steal - before.steal)),
+    stealPercent: pct(after.steal - before.steal),
+  };
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -25,14 +25,29 @@ export const SERVER_JS = path.join(repoRoot, 'dist', 'server.js');
 
 /** The node flags of `npm start` (heap sizes), so the function runs as the Knative builders start it. */
 function startFlags(): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
   return (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
-export async function spawnFunction(options: { kind: FunctionKind; kubeconfigPath: string; logFile: string; env?: Record<string, string>; script?: string }): Promise<FunctionProcess> {
+export async function spawnFunction(options: {
+  kind: FunctionKind;
+  kubeconfigPath: string;
+  logFile: string;
+  env?: Record<string, string>;
+  script?: string;
+}): Promise<FunctionProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
-  const env = { PATH: process.env['PATH'] ?? '', KUBECONFIG: options.kubeconfigPath, PORT: String(port), KERNEL_GOSSIP_FUNCTION: options.kind, ...functionNodeOptions(), ...options.env };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    KUBECONFIG: options.kubeconfigPath,
+    PORT: String(port),
+    KERNEL_GOSSIP_FUNCTION: options.kind,
+    ...functionNodeOptions(),
+    ...options.env,
+  };
   const spawnedAt = performance.now();
   const script = options.script ?? SERVER_JS;
   const child = spawn(process.execPath, [...startFlags(), script], { env, stdio: ['ignore', log, log] });
@@ -88,15 +103,19 @@ function unregister(): void {
 
 /** BENCH_NODE_OPTIONS becomes the functions' NODE_OPTIONS: for trying runtime flags (heap sizes) without a rebuild. */
 export function functionNodeOptions(): { NODE_OPTIONS?: string } {
-  const options = process.env['BENCH_NODE_OPTIONS'];
+  const options = process.env.BENCH_NODE_OPTIONS;
   return options === undefined || options === '' ? {} : { NODE_OPTIONS: options };
 }
 
 /** Polls /health/readiness until it answers 200; resolves with ms since spawn. */
-export async function untilReady(fn: FunctionProcess, options: { timeoutMs: number; intervalMs: number }): Promise<number> {
+export async function untilReady(
+  fn: FunctionProcess,
+  options: { timeoutMs: number; intervalMs: number },
+): Promise<number> {
   const deadline = performance.now() + options.timeoutMs;
   while (performance.now() < deadline) {
-    if (fn.child.exitCode !== null) throw new Error(`the function exited with ${fn.child.exitCode} before it was ready`);
+    if (fn.child.exitCode !== null)
+      throw new Error(`the function exited with ${fn.child.exitCode} before it was ready`);
     const answer = await probe(fn.port, 'GET', '/health/readiness').catch(() => undefined);
     if (answer?.status === 200) return performance.now() - fn.spawnedAt;
     await sleep(options.intervalMs);
@@ -110,7 +129,11 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject(new Error('not a TCP listener'))));
+      server.close(() =>
+        address !== null && typeof address === 'object'
+          ? resolve(address.port)
+          : reject(new Error('not a TCP listener')),
+      );
     });
   });
 }

@@ -1,6 +1,6 @@
-import { ceilingSender, ingestSender, roundsFor, type BenchContext } from './context.js';
-import { openLoop, type LoadResult } from './load.js';
-import { SlicedPhase, type PhaseFigures } from './measure.js';
+import { type BenchContext, ceilingSender, ingestSender, roundsFor } from './context.js';
+import { type LoadResult, openLoop } from './load.js';
+import { type PhaseFigures, SlicedPhase } from './measure.js';
 import { round, summarize } from './stats.js';
 
 /**
@@ -47,7 +47,9 @@ export async function measureHalfRate(context: BenchContext, bestCeilingPerS: nu
       ceilingHalves[slice % 2]?.push(...result.latenciesMs);
       return result;
     });
-    await ingestPhase.run((outcomes) => openLoop(events.ingest.slice(start, end), options, ingestSender(context, outcomes)));
+    await ingestPhase.run((outcomes) =>
+      openLoop(events.ingest.slice(start, end), options, ingestSender(context, outcomes)),
+    );
   }
   const [ceiling, ingest] = [ceilingPhase.figures(), ingestPhase.figures()];
   return {

@@ -20,13 +20,23 @@ export function functionClient(port: number, maxSockets: number, timeoutMs = TIM
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const send = (method: string, path: string, fixture?: HttpFixture): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
-      const headers = fixture === undefined ? {} : { ...fixture.headers, 'content-length': String(Buffer.byteLength(fixture.body)) };
-      const request = http.request({ agent, host: '127.0.0.1', port, method, path, headers, timeout: timeoutMs }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const headers =
+        fixture === undefined ? {} : { ...fixture.headers, 'content-length': String(Buffer.byteLength(fixture.body)) };
+      const request = http.request(
+        { agent, host: '127.0.0.1', port, method, path, headers, timeout: timeoutMs },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+        },
+      );
       request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
       request.on('error', reject);
       request.end(fixture?.body);

@@ -32,10 +32,21 @@ async function timed<T>(tally: Tally, item: T, since: number, send: (item: T) =>
 function result(tally: Tally, started: number): LoadResult {
   const elapsedMs = performance.now() - started;
   const completed = tally.latenciesMs.length;
-  return { completed, failed: tally.failed, elapsedMs: round(elapsedMs), eventsPerS: round((completed / elapsedMs) * 1000, 1), latenciesMs: tally.latenciesMs, firstError: tally.firstError };
+  return {
+    completed,
+    failed: tally.failed,
+    elapsedMs: round(elapsedMs),
+    eventsPerS: round((completed / elapsedMs) * 1000, 1),
+    latenciesMs: tally.latenciesMs,
+    firstError: tally.firstError,
+  };
 }
 
-export async function closedLoop<T>(items: readonly T[], options: { concurrency: number; maxMs: number }, send: (item: T) => Promise<void>): Promise<LoadResult> {
+export async function closedLoop<T>(
+  items: readonly T[],
+  options: { concurrency: number; maxMs: number },
+  send: (item: T) => Promise<void>,
+): Promise<LoadResult> {
   const tally: Tally = { latenciesMs: [], failed: 0, firstError: undefined };
   const started = performance.now();
   const deadline = started + options.maxMs;
@@ -51,7 +62,11 @@ export async function closedLoop<T>(items: readonly T[], options: { concurrency:
   return result(tally, started);
 }
 
-export async function openLoop<T>(items: readonly T[], options: { ratePerS: number; maxInFlight: number; maxMs: number }, send: (item: T) => Promise<void>): Promise<LoadResult> {
+export async function openLoop<T>(
+  items: readonly T[],
+  options: { ratePerS: number; maxInFlight: number; maxMs: number },
+  send: (item: T) => Promise<void>,
+): Promise<LoadResult> {
   const tally: Tally = { latenciesMs: [], failed: 0, firstError: undefined };
   const started = performance.now();
   const intervalMs = 1000 / options.ratePerS;
@@ -76,5 +91,12 @@ export function mergeResults(results: readonly LoadResult[]): LoadResult {
   const elapsedMs = results.reduce((sum, r) => sum + r.elapsedMs, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const firstError = results.find((r) => r.firstError !== undefined)?.firstError;
-  return { completed: latenciesMs.length, failed, elapsedMs: round(elapsedMs), eventsPerS: round((latenciesMs.length / elapsedMs) * 1000, 1), latenciesMs, firstError };
+  return {
+    completed: latenciesMs.length,
+    failed,
+    elapsedMs: round(elapsedMs),
+    eventsPerS: round((latenciesMs.length / elapsedMs) * 1000, 1),
+    latenciesMs,
+    firstError,
+  };
 }

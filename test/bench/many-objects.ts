@@ -24,9 +24,21 @@ export type ManyObjectsFigures = PhaseFigures & {
 const CONCURRENCY = 16;
 const MAX_MS = 120_000;
 
-export async function measureManyObjects(context: BenchContext, setup: SweepSetup, pid: number): Promise<ManyObjectsFigures> {
+export async function measureManyObjects(
+  context: BenchContext,
+  setup: SweepSetup,
+  pid: number,
+): Promise<ManyObjectsFigures> {
   const events = newStateRound(setup.namespace, setup.pods, context.clock, context.nextRounds(1));
   const before = memoryMB(pid);
-  const phase = await measured(context.probes, (outcomes) => closedLoop(events, { concurrency: CONCURRENCY, maxMs: MAX_MS }, ingestSender(context, outcomes)));
-  return { ...phase, objects: events.length, hwmBeforeMB: round(before.hwm, 1), rssBeforeMB: round(before.rss, 1), rssAfterMB: round(memoryMB(pid).rss, 1) };
+  const phase = await measured(context.probes, (outcomes) =>
+    closedLoop(events, { concurrency: CONCURRENCY, maxMs: MAX_MS }, ingestSender(context, outcomes)),
+  );
+  return {
+    ...phase,
+    objects: events.length,
+    hwmBeforeMB: round(before.hwm, 1),
+    rssBeforeMB: round(before.rss, 1),
+    rssAfterMB: round(memoryMB(pid).rss, 1),
+  };
 }

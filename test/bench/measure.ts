@@ -1,8 +1,8 @@
-import { counted, sumTallies, writesOn, type ApiTally } from './api-counts.js';
-import { cpuBetween, cpuTimes, type CpuPids } from './cpu.js';
-import { mergeResults, type LoadResult } from './load.js';
-import { round, summarize, type LatencySummary } from './stats.js';
 import type { Transport } from '../../lib/k8s/transport.js';
+import { type ApiTally, counted, sumTallies, writesOn } from './api-counts.js';
+import { type CpuPids, cpuBetween, cpuTimes } from './cpu.js';
+import { type LoadResult, mergeResults } from './load.js';
+import { type LatencySummary, round, summarize } from './stats.js';
 
 /** What one measured phase reports: throughput, latency and the API requests it cost, per event. */
 export type PhaseFigures = {
@@ -35,7 +35,10 @@ export class OutcomeTally {
   }
 }
 
-export async function measured(probes: Probes, phase: (outcomes: OutcomeTally) => Promise<LoadResult>): Promise<PhaseFigures> {
+export async function measured(
+  probes: Probes,
+  phase: (outcomes: OutcomeTally) => Promise<LoadResult>,
+): Promise<PhaseFigures> {
   const slices = new SlicedPhase(probes);
   await slices.run(phase);
   return slices.figures();
@@ -57,7 +60,8 @@ export class SlicedPhase {
     const { result, api } = await counted(this.probes.transport, async () => {
       const before = cpuTimes(this.probes.pids);
       const done = await phase(this.outcomes);
-      for (const [name, ms] of Object.entries(cpuBetween(before, cpuTimes(this.probes.pids)))) this.cpu[name] = (this.cpu[name] ?? 0) + ms;
+      for (const [name, ms] of Object.entries(cpuBetween(before, cpuTimes(this.probes.pids))))
+        this.cpu[name] = (this.cpu[name] ?? 0) + ms;
       return done;
     });
     this.results.push(result);
@@ -69,7 +73,12 @@ export class SlicedPhase {
   }
 }
 
-export function figures(result: LoadResult, api: ApiTally, outcomes: Readonly<Record<string, number>>, cpuMs: Readonly<Record<string, number>> = {}): PhaseFigures {
+export function figures(
+  result: LoadResult,
+  api: ApiTally,
+  outcomes: Readonly<Record<string, number>>,
+  cpuMs: Readonly<Record<string, number>> = {},
+): PhaseFigures {
   const events = result.completed;
   const per = (count: number) => (events === 0 ? Number.NaN : round(count / events, 3));
   return {

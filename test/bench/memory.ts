@@ -13,11 +13,18 @@ export type Memory = { readonly rss: number; readonly hwm: number; readonly anon
 export function memoryMB(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   // /proc says "kB" and means KiB.
-  const field = (name: string) => (Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024) / 1e6;
+  const field = (name: string) =>
+    (Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024) / 1e6;
   return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
-export type MemoryPeaks = { readonly hwmMB: number; readonly peakRssMB: number; readonly peakAnonMB: number; readonly peakFileMB: number; readonly samples: number };
+export type MemoryPeaks = {
+  readonly hwmMB: number;
+  readonly peakRssMB: number;
+  readonly peakAnonMB: number;
+  readonly peakFileMB: number;
+  readonly samples: number;
+};
 
 /** Samples every `everyMs` until stopped; VmHWM also catches a peak between samples. */
 export function sampleMemory(pid: number, everyMs: number): { stop(): MemoryPeaks } {
@@ -37,7 +44,13 @@ export function sampleMemory(pid: number, everyMs: number): { stop(): MemoryPeak
       clearInterval(timer);
       const last = sample();
       const r = (mb: number) => round(mb, 1);
-      return { hwmMB: r(last.hwm), peakRssMB: r(peak.rss), peakAnonMB: r(peak.anon), peakFileMB: r(peak.file), samples };
+      return {
+        hwmMB: r(last.hwm),
+        peakRssMB: r(peak.rss),
+        peakAnonMB: r(peak.anon),
+        peakFileMB: r(peak.file),
+        samples,
+      };
     },
   };
 }
@@ -45,7 +58,8 @@ export function sampleMemory(pid: number, everyMs: number): { stop(): MemoryPeak
 /** V8's own account at the end of the load phases (prom-client's default metrics), to tell heap from the rest of the RSS. */
 export type HeapFigures = Readonly<Record<string, number>>;
 
-const HEAP_METRICS = /^(nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(?:new|old|code|large_object)"\})\s+(\S+)/;
+const HEAP_METRICS =
+  /^(nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(?:new|old|code|large_object)"\})\s+(\S+)/;
 
 export async function heapOf(client: FunctionClient): Promise<HeapFigures> {
   const answer = await client.get('/metrics');

@@ -9,7 +9,11 @@ import type { BenchEvent } from './workload.js';
 
 /** Every bench pod: opted in, one container with a request and a limit, so throttle statuses carry concrete recommendations. */
 export function benchPod(namespace: string, name: string): Pod {
-  const container = { name: 'app', image: 'registry.invalid/app:1', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } } };
+  const container = {
+    name: 'app',
+    image: 'registry.invalid/app:1',
+    resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } },
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -25,11 +29,22 @@ export function benchPod(namespace: string, name: string): Pod {
  */
 export function observationOf(event: BenchEvent, podUid: string): Observation {
   const pod = { namespace: event.namespace, pod_name: event.pod, pod_uid: podUid, node_name: 'bench-node' };
-  const base = { pod, observedAt: new Date(event.timestamp).toISOString(), source: '/kernel-observer/node-1', container_name: 'app' };
+  const base = {
+    pod,
+    observedAt: new Date(event.timestamp).toISOString(),
+    source: '/kernel-observer/node-1',
+    container_name: 'app',
+  };
   if (event.type === EVENT_TYPE.cpuThrottle) {
     const manifest = benchPod(event.namespace, event.pod);
     const data = v.parse(CpuThrottleDataSchema, event.data);
-    return { ...base, kind: 'cpu_throttle', data, container_resources: containerResources(manifest, 'app'), workload: workloadOf(manifest) };
+    return {
+      ...base,
+      kind: 'cpu_throttle',
+      data,
+      container_resources: containerResources(manifest, 'app'),
+      workload: workloadOf(manifest),
+    };
   }
   return { ...base, kind: 'pod_creation', data: v.parse(PodCreationDataSchema, event.data) };
 }

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { measureBursts } from './bursts.js';
 import { CeilingWriter } from './ceiling.js';
-import { createNamespace, createPods, podNames, type BenchCluster } from './cluster.js';
+import { type BenchCluster, createNamespace, createPods, podNames } from './cluster.js';
 import { measureColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
-import { spawnFunction, untilReady, type FunctionProcess } from './function-process.js';
+import { type FunctionProcess, spawnFunction, untilReady } from './function-process.js';
 import { measureHalfRate } from './half-rate.js';
 import { functionClient } from './http-client.js';
 import { measureManyObjects } from './many-objects.js';
@@ -12,7 +12,7 @@ import { heapOf, memoryMB, sampleMemory } from './memory.js';
 import { round } from './stats.js';
 import { measureSweep, prepareSweep, type SweepFigures, type SweepSetup } from './sweep.js';
 import type { Figures } from './targets.js';
-import { LEVELS, measureLevel, warmUp, type LevelFigures } from './throughput.js';
+import { LEVELS, type LevelFigures, measureLevel, warmUp } from './throughput.js';
 import { compareTwins } from './twins.js';
 import { ObservationClock } from './workload.js';
 
@@ -36,7 +36,11 @@ export async function runPhases(cluster: BenchCluster, logDir: string): Promise<
   const clock = new ObservationClock();
   progress('creating 2,500 pods and 5,000 resources for the sweep');
   const sweepSetup = await prepareSweep(cluster, clock);
-  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath: cluster.controlPlane.kubeconfigPath, logFile: path.join(logDir, 'ingest.log') });
+  const ingest = await spawnFunction({
+    kind: 'ingest',
+    kubeconfigPath: cluster.controlPlane.kubeconfigPath,
+    logFile: path.join(logDir, 'ingest.log'),
+  });
   const client = functionClient(ingest.port, 64);
   let rounds = 0;
   const context: BenchContext = {
@@ -48,7 +52,11 @@ export async function runPhases(cluster: BenchCluster, logDir: string): Promise<
     ingestNamespace: INGEST_NAMESPACE,
     ceilingNamespace: CEILING_NAMESPACE,
     ceiling: new CeilingWriter(cluster.api),
-    nextRounds: (count) => (rounds += count) - count,
+    nextRounds: (count) => {
+      const first = rounds;
+      rounds += count;
+      return first;
+    },
   };
   let loaded: Omit<Figures, 'coldStart'>;
   try {
@@ -61,7 +69,12 @@ export async function runPhases(cluster: BenchCluster, logDir: string): Promise<
   return { ...loaded, coldStart: await measureColdStart(context, path.join(logDir, 'cold-start.log')) };
 }
 
-async function withIngest(context: BenchContext, ingest: FunctionProcess, sweepSetup: SweepSetup, logDir: string): Promise<Omit<Figures, 'coldStart'>> {
+async function withIngest(
+  context: BenchContext,
+  ingest: FunctionProcess,
+  sweepSetup: SweepSetup,
+  logDir: string,
+): Promise<Omit<Figures, 'coldStart'>> {
   await untilReady(ingest, { timeoutMs: 15_000, intervalMs: 20 });
   const idleMB = round(memoryMB(ingest.pid).rss, 1);
   const memory = sampleMemory(ingest.pid, 100);
@@ -87,7 +100,11 @@ async function withIngest(context: BenchContext, ingest: FunctionProcess, sweepS
 }
 
 /** A sweep that cannot be measured (say, mid-rewrite) fails its target but does not lose the rest of the run. */
-async function sweepOrError(cluster: BenchCluster, setup: SweepSetup, logFile: string): Promise<{ sweep: SweepFigures | undefined; sweepError?: string }> {
+async function sweepOrError(
+  cluster: BenchCluster,
+  setup: SweepSetup,
+  logFile: string,
+): Promise<{ sweep: SweepFigures | undefined; sweepError?: string }> {
   try {
     return { sweep: await measureSweep(cluster, setup, logFile) };
   } catch (error) {

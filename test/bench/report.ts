@@ -18,7 +18,8 @@ export type Machine = {
 export type RunInfo = { readonly startedAt: string; readonly durationS: number; readonly machine: Machine };
 
 const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
-const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
+  [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 const lat = (figures: PhaseFigures) => `${figures.latencyMs.p50} / ${figures.latencyMs.p95} / ${figures.latencyMs.p99}`;
 
 export function renderMarkdown(info: RunInfo, figures: Figures, targets: readonly TargetResult[]): string {
@@ -28,16 +29,34 @@ export function renderMarkdown(info: RunInfo, figures: Figures, targets: readonl
     '# Kernel Gossip benchmark',
     '',
     `${info.startedAt} · ${info.durationS} s · **${machine.cores} cores** (${machine.cpu}) · Node ${machine.node} · load average (1/5/15 min) before ${load(machine.loadBefore)}, after ${load(machine.loadAfter)} · CPU over the run: ${machine.busyPercent}% busy, ${machine.stealPercent}% stolen`,
-    machine.functionNodeOptions === '' ? '' : `\nFunctions started with NODE_OPTIONS="${machine.functionNodeOptions}" (BENCH_NODE_OPTIONS), not the production defaults.`,
+    machine.functionNodeOptions === ''
+      ? ''
+      : `\nFunctions started with NODE_OPTIONS="${machine.functionNodeOptions}" (BENCH_NODE_OPTIONS), not the production defaults.`,
     '',
     '## Targets',
-    table(['target', 'goal', 'measured', ''], targets.map((t) => [t.target, t.goal, t.value, t.unresolved === true ? 'UNRESOLVED' : t.pass ? 'PASS' : 'FAIL'])),
+    table(
+      ['target', 'goal', 'measured', ''],
+      targets.map((t) => [t.target, t.goal, t.value, t.unresolved === true ? 'UNRESOLVED' : t.pass ? 'PASS' : 'FAIL']),
+    ),
     '',
     '## Throughput at fixed concurrency (new states: every event changes its object)',
     'Latencies p50 / p95 / p99 in ms. API requests counted by the API server (kernelwhispers, podbirthcertificates, pods, configmaps, events).',
     '',
     table(
-      ['concurrency', 'ceiling events/s', 'ceiling latency', 'ingest events/s', 'ingest latency', 'ratio', 'API req/event', 'writes/event (objects + pod Events)', 'redelivery events/s', 'redelivery latency', 'redelivery API req/event', 'redelivery writes/event'],
+      [
+        'concurrency',
+        'ceiling events/s',
+        'ceiling latency',
+        'ingest events/s',
+        'ingest latency',
+        'ratio',
+        'API req/event',
+        'writes/event (objects + pod Events)',
+        'redelivery events/s',
+        'redelivery latency',
+        'redelivery API req/event',
+        'redelivery writes/event',
+      ],
       figures.levels.map((l) => [
         l.concurrency,
         l.ceiling.eventsPerS,
@@ -71,7 +90,10 @@ function requestsByKind(figures: Figures): string {
   const perEvent = (api: ApiTally, events: number, kind: string) => ((api.byKind[kind] ?? 0) / events).toFixed(3);
   return table(
     ['request (verb resource code)', ...figures.levels.map((level) => `c=${level.concurrency}`)],
-    kinds.map((kind) => [kind, ...figures.levels.map((level) => perEvent(level.ingest.api, level.ingest.events, kind))]),
+    kinds.map((kind) => [
+      kind,
+      ...figures.levels.map((level) => perEvent(level.ingest.api, level.ingest.events, kind)),
+    ]),
   );
 }
 
@@ -80,8 +102,17 @@ function cpuTable(figures: Figures): string {
   const rows = figures.levels.flatMap((level) =>
     (['ceiling', 'ingest'] as const).map((side) => {
       const cpu = level[side].cpuMsPerEvent;
-      const total = names.reduce((sum, name) => sum + (side === 'ceiling' && name === 'function' ? 0 : (cpu[name] ?? 0)), 0);
-      return [`c=${level.concurrency} ${side}`, ...names.map((name) => (side === 'ceiling' && name === 'function' ? '–' : (cpu[name] ?? Number.NaN).toFixed(2))), total.toFixed(2)];
+      const total = names.reduce(
+        (sum, name) => sum + (side === 'ceiling' && name === 'function' ? 0 : (cpu[name] ?? 0)),
+        0,
+      );
+      return [
+        `c=${level.concurrency} ${side}`,
+        ...names.map((name) =>
+          side === 'ceiling' && name === 'function' ? '–' : (cpu[name] ?? Number.NaN).toFixed(2),
+        ),
+        total.toFixed(2),
+      ];
     }),
   );
   return table(['phase', ...names, 'total'], rows);
@@ -90,26 +121,65 @@ function cpuTable(figures: Figures): string {
 function otherRows(figures: Figures): (string | number)[][] {
   const { bursts, halfRate, coldStart, sweep, manyObjects: many } = figures;
   const rows: (string | number)[][] = [
-    ['bursts', `${bursts.bursts} bursts × ${bursts.burstSize} new states of one object sent at once: ${bursts.api.writes} writes for ${bursts.events} events (${bursts.writesPerEvent}/event, ${bursts.writesPerBurst}/burst), outcomes ${JSON.stringify(bursts.outcomes)}`],
-    ['ceiling and ingest write the same objects', Object.entries(figures.twins).map(([kind, twin]) => `${kind}: ${twin.ceilingBytes} vs ${twin.ingestBytes} bytes of spec + status without times, ${twin.sameFields ? 'same fields' : 'DIFFERENT fields'}`).join('; ')],
-    ['half-rate latency', `${halfRate.ratePerS} events/s for ${halfRate.ingest.events} events: ceiling ${lat(halfRate.ceiling)} ms, ingest ${lat(halfRate.ingest)} ms; added p50 ${halfRate.addedP50Ms} ms, p99 ${halfRate.addedP99Ms} ms; A/A (ceiling odd vs even slices) p99 difference ${halfRate.aaNoiseP99Ms} ms`],
-    ['ingest over 5,000 distinct objects', `${many.events} events at c=16: ${many.eventsPerS} events/s, ${lat(many)} ms, ${many.apiPerEvent} API req/event, ${many.writesPerEvent} writes/event (${many.objectWritesPerEvent} + ${many.podEventWritesPerEvent} pod Event); RSS ${many.rssBeforeMB} → ${many.rssAfterMB} MB (peak before this phase ${many.hwmBeforeMB} MB)`],
+    [
+      'bursts',
+      `${bursts.bursts} bursts × ${bursts.burstSize} new states of one object sent at once: ${bursts.api.writes} writes for ${bursts.events} events (${bursts.writesPerEvent}/event, ${bursts.writesPerBurst}/burst), outcomes ${JSON.stringify(bursts.outcomes)}`,
+    ],
+    [
+      'ceiling and ingest write the same objects',
+      Object.entries(figures.twins)
+        .map(
+          ([kind, twin]) =>
+            `${kind}: ${twin.ceilingBytes} vs ${twin.ingestBytes} bytes of spec + status without times, ${twin.sameFields ? 'same fields' : 'DIFFERENT fields'}`,
+        )
+        .join('; '),
+    ],
+    [
+      'half-rate latency',
+      `${halfRate.ratePerS} events/s for ${halfRate.ingest.events} events: ceiling ${lat(halfRate.ceiling)} ms, ingest ${lat(halfRate.ingest)} ms; added p50 ${halfRate.addedP50Ms} ms, p99 ${halfRate.addedP99Ms} ms; A/A (ceiling odd vs even slices) p99 difference ${halfRate.aaNoiseP99Ms} ms`,
+    ],
+    [
+      'ingest over 5,000 distinct objects',
+      `${many.events} events at c=16: ${many.eventsPerS} events/s, ${lat(many)} ms, ${many.apiPerEvent} API req/event, ${many.writesPerEvent} writes/event (${many.objectWritesPerEvent} + ${many.podEventWritesPerEvent} pod Event); RSS ${many.rssBeforeMB} → ${many.rssAfterMB} MB (peak before this phase ${many.hwmBeforeMB} MB)`,
+    ],
     ['ingest memory (MB)', memoryText(figures)],
-    ['cold start → readiness 200', `median ${coldStart.readiness.medianMs} ms (min ${coldStart.readiness.minMs}, max ${coldStart.readiness.maxMs}; ${coldStart.runs} runs)`],
-    ['cold start → readiness 200, unbundled build', `median ${coldStart.readinessUnbundled.medianMs} ms (min ${coldStart.readinessUnbundled.minMs}, max ${coldStart.readinessUnbundled.maxMs}): the same sources one file per module`],
-    ['cold start → first event applied', `median ${coldStart.firstApplied.medianMs} ms (min ${coldStart.firstApplied.minMs}, max ${coldStart.firstApplied.maxMs}; ${coldStart.runs} runs)`],
+    [
+      'cold start → readiness 200',
+      `median ${coldStart.readiness.medianMs} ms (min ${coldStart.readiness.minMs}, max ${coldStart.readiness.maxMs}; ${coldStart.runs} runs)`,
+    ],
+    [
+      'cold start → readiness 200, unbundled build',
+      `median ${coldStart.readinessUnbundled.medianMs} ms (min ${coldStart.readinessUnbundled.minMs}, max ${coldStart.readinessUnbundled.maxMs}): the same sources one file per module`,
+    ],
+    [
+      'cold start → first event applied',
+      `median ${coldStart.firstApplied.medianMs} ms (min ${coldStart.firstApplied.minMs}, max ${coldStart.firstApplied.maxMs}; ${coldStart.runs} runs)`,
+    ],
   ];
   if (sweep === undefined) return [...rows, ['sweep', `not measured: ${figures.sweepError ?? 'unknown'}`]];
   return [
     ...rows,
     ['sweep setup', `${sweep.pods} pods and ${sweep.resources} resources (spec only) created in ${sweep.setupS} s`],
-    ['sweep 1 (repairs every status)', `${sweep.repair.durationMs} ms, ${sweep.repair.api.writes} writes at the API server (its summary: ${sweep.repair.summaryWrites ?? '?'}, seen ${sweep.repair.seen ?? '?'}), ${sweep.repair.api.total} requests`],
-    ['converged sweeps', sweep.converged.map((run) => `${run.durationMs} ms, ${run.api.writes} writes (summary ${run.summaryWrites ?? '?'}), ${run.api.total} requests`).join('; ')],
+    [
+      'sweep 1 (repairs every status)',
+      `${sweep.repair.durationMs} ms, ${sweep.repair.api.writes} writes at the API server (its summary: ${sweep.repair.summaryWrites ?? '?'}, seen ${sweep.repair.seen ?? '?'}), ${sweep.repair.api.total} requests`,
+    ],
+    [
+      'converged sweeps',
+      sweep.converged
+        .map(
+          (run) =>
+            `${run.durationMs} ms, ${run.api.writes} writes (summary ${run.summaryWrites ?? '?'}), ${run.api.total} requests`,
+        )
+        .join('; '),
+    ],
   ];
 }
 
 function memoryText(figures: Figures): string {
   const m = figures.memory;
-  const heap = Object.entries(m.heapAtEnd).map(([name, mb]) => `${name.replace('nodejs_', '')} ${mb}`).join(', ');
+  const heap = Object.entries(m.heapAtEnd)
+    .map(([name, mb]) => `${name.replace('nodejs_', '')} ${mb}`)
+    .join(', ');
   return `after start ${m.idleMB}; peak RSS ${m.hwmMB} (VmHWM) = anonymous ≤ ${m.peakAnonMB} + file-backed ≤ ${m.peakFileMB}; V8 at the end: ${heap}`;
 }

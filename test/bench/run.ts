@@ -14,9 +14,9 @@ import { startBenchCluster } from './cluster.js';
 import { machineCpu, machineShares } from './cpu.js';
 import { functionNodeOptions } from './function-process.js';
 import { progress, runPhases } from './phases.js';
-import { renderMarkdown, type RunInfo } from './report.js';
+import { type RunInfo, renderMarkdown } from './report.js';
 import { round } from './stats.js';
-import { judge, type Figures } from './targets.js';
+import { type Figures, judge } from './targets.js';
 
 const resultsDir = path.join(import.meta.dirname, 'results');
 
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = os.loadavg();
   const cpuBefore = machineCpu();
-  progress(`${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; building dist/server.js`);
+  progress(
+    `${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; building dist/server.js`,
+  );
   execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'kernel-gossip-bench-'));
   progress(`function logs in ${logDir}; starting the control plane`);

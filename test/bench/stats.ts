@@ -1,5 +1,11 @@
 /** Latency summaries, in milliseconds, as the report prints them. */
-export type LatencySummary = { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+export type LatencySummary = {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+};
 
 /** Nearest-rank percentile: a value that was actually observed, no interpolation across gaps. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -20,7 +26,12 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
 }
 
 export function median(values: readonly number[]): number {
-  return round(percentile([...values].sort((a, b) => a - b), 50));
+  return round(
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    ),
+  );
 }
 
 export function round(value: number, decimals = 2): number {

@@ -1,13 +1,13 @@
 import { objectKeyOf, planSpec } from '../../lib/core/ingest-plan.js';
 import { isRecord } from '../../lib/core/json.js';
-import { counted, type ApiTally } from './api-counts.js';
-import { createNamespace, createPods, podNames, type BenchCluster } from './cluster.js';
+import { mapBounded } from '../../lib/map-bounded.js';
+import { type ApiTally, counted } from './api-counts.js';
+import { type BenchCluster, createNamespace, createPods, podNames } from './cluster.js';
 import { spawnFunction, untilReady } from './function-process.js';
 import { functionClient } from './http-client.js';
 import { observationOf } from './observations.js';
-import { mapBounded } from '../../lib/map-bounded.js';
 import { median, round } from './stats.js';
-import { birthEvent, throttleEvent, type ObservationClock } from './workload.js';
+import { birthEvent, type ObservationClock, throttleEvent } from './workload.js';
 
 /**
  * The sweep over 5,000 resources (a KernelWhisper and a PodBirthCertificate for
@@ -17,9 +17,20 @@ import { birthEvent, throttleEvent, type ObservationClock } from './workload.js'
  * nothing. The sweep is scoped to the bench's namespace (ALLOWED_NAMESPACES),
  * so the ingest phases' objects do not count.
  */
-export type SweepRun = { readonly durationMs: number; readonly status: number; readonly summaryWrites: number | undefined; readonly seen: number | undefined; readonly api: ApiTally };
+export type SweepRun = {
+  readonly durationMs: number;
+  readonly status: number;
+  readonly summaryWrites: number | undefined;
+  readonly seen: number | undefined;
+  readonly api: ApiTally;
+};
 /** The sweep's namespace, made before the load phases (the many-objects phase reuses its pods). */
-export type SweepSetup = { readonly namespace: string; readonly pods: readonly string[]; readonly resources: number; readonly setupS: number };
+export type SweepSetup = {
+  readonly namespace: string;
+  readonly pods: readonly string[];
+  readonly resources: number;
+  readonly setupS: number;
+};
 
 export type SweepFigures = {
   readonly resources: number;
@@ -60,7 +71,15 @@ export async function measureSweep(cluster: BenchCluster, setup: SweepSetup, log
     const converged: SweepRun[] = [];
     for (let run = 0; run < CONVERGED_RUNS; run++) converged.push(await sweepOnce());
     const convergedMaxWrites = Math.max(...converged.map((run) => run.api.writes));
-    return { resources, pods: PODS, setupS, repair, converged, convergedMedianMs: median(converged.map((run) => run.durationMs)), convergedMaxWrites };
+    return {
+      resources,
+      pods: PODS,
+      setupS,
+      repair,
+      converged,
+      convergedMedianMs: median(converged.map((run) => run.durationMs)),
+      convergedMaxWrites,
+    };
   } finally {
     client.close();
     await fn.stop();
@@ -68,10 +87,17 @@ export async function measureSweep(cluster: BenchCluster, setup: SweepSetup, log
 }
 
 /** Pods, then each pod's two objects with the spec the ingest function would apply; answers how many objects. */
-async function createResources(cluster: BenchCluster, clock: ObservationClock, names: readonly string[]): Promise<number> {
+async function createResources(
+  cluster: BenchCluster,
+  clock: ObservationClock,
+  names: readonly string[],
+): Promise<number> {
   await createNamespace(cluster.api, NAMESPACE);
   const uids = await createPods(cluster.api, NAMESPACE, names);
-  const events = names.flatMap((pod, i) => [throttleEvent(NAMESPACE, pod, clock, i, `sweep-t-${i}`), birthEvent(NAMESPACE, pod, clock, i, `sweep-b-${i}`)]);
+  const events = names.flatMap((pod, i) => [
+    throttleEvent(NAMESPACE, pod, clock, i, `sweep-t-${i}`),
+    birthEvent(NAMESPACE, pod, clock, i, `sweep-b-${i}`),
+  ]);
   await mapBounded(events, 16, async (event) => {
     const observation = observationOf(event, uids.get(event.pod) ?? '');
     const plan = planSpec(undefined, [observation]);
@@ -89,10 +115,12 @@ function summaryOf(body: string): { summaryWrites: number | undefined; seen: num
   } catch {
     return { summaryWrites: undefined, seen: undefined };
   }
-  const summary = isRecord(parsed) && isRecord(parsed['summary']) ? parsed['summary'] : parsed;
+  const summary = isRecord(parsed) && isRecord(parsed.summary) ? parsed.summary : parsed;
   if (!isRecord(summary)) return { summaryWrites: undefined, seen: undefined };
-  const writes = summary['writes'];
-  const seen = summary['seen'];
-  const seenTotal = isRecord(seen) ? Number(seen['kernelWhispers'] ?? 0) + Number(seen['podBirthCertificates'] ?? 0) : undefined;
+  const writes = summary.writes;
+  const seen = summary.seen;
+  const seenTotal = isRecord(seen)
+    ? Number(seen.kernelWhispers ?? 0) + Number(seen.podBirthCertificates ?? 0)
+    : undefined;
   return { summaryWrites: typeof writes === 'number' ? writes : undefined, seen: seenTotal };
 }

@@ -2,8 +2,8 @@ import type { BurstFigures } from './bursts.js';
 import type { ColdStartFigures } from './cold-start.js';
 import type { HalfRateFigures } from './half-rate.js';
 import type { ManyObjectsFigures } from './many-objects.js';
-import type { SweepFigures } from './sweep.js';
 import type { HeapFigures, MemoryPeaks } from './memory.js';
+import type { SweepFigures } from './sweep.js';
 import type { LevelFigures } from './throughput.js';
 import type { TwinSizes } from './twins.js';
 
@@ -26,7 +26,13 @@ export type Figures = {
 };
 
 /** `unresolved`: the run's own noise is larger than the margin the target asks about, so neither pass nor fail is shown. */
-export type TargetResult = { readonly target: string; readonly goal: string; readonly value: string; readonly pass: boolean; readonly unresolved?: boolean };
+export type TargetResult = {
+  readonly target: string;
+  readonly goal: string;
+  readonly value: string;
+  readonly pass: boolean;
+  readonly unresolved?: boolean;
+};
 
 const best = (values: readonly number[]) => Math.max(...values);
 
@@ -36,7 +42,10 @@ export function judge(figures: Figures): TargetResult[] {
   const bestCeiling = best(levels.map((level) => level.ceiling.eventsPerS));
   const throughputRatio = bestIngest / bestCeiling;
   // Every event of the levels and of the many-objects phase changes its object.
-  const changing = [...levels.map((level) => ({ label: `c=${level.concurrency}`, figures: level.ingest })), { label: 'first states of 5,000 objects', figures: figures.manyObjects }];
+  const changing = [
+    ...levels.map((level) => ({ label: `c=${level.concurrency}`, figures: level.ingest })),
+    { label: 'first states of 5,000 objects', figures: figures.manyObjects },
+  ];
   const worst = changing.reduce((a, b) => (b.figures.objectWritesPerEvent > a.figures.objectWritesPerEvent ? b : a));
   const changingWrites = worst.figures.objectWritesPerEvent;
   const podEventsAtLevels = best(levels.map((level) => level.ingest.podEventWritesPerEvent));
@@ -44,7 +53,12 @@ export function judge(figures: Figures): TargetResult[] {
   const redeliveryWrites = best(levels.map((level) => level.redelivery.writesPerEvent));
   const burstWrites = bursts.api.writes;
   return [
-    { target: 'Ingest throughput vs ceiling (best of each)', goal: '≥ 0.9×', value: `${throughputRatio.toFixed(3)}× (${bestIngest} / ${bestCeiling} events/s)`, pass: throughputRatio >= 0.9 },
+    {
+      target: 'Ingest throughput vs ceiling (best of each)',
+      goal: '≥ 0.9×',
+      value: `${throughputRatio.toFixed(3)}× (${bestIngest} / ${bestCeiling} events/s)`,
+      pass: throughputRatio >= 0.9,
+    },
     {
       target: 'API writes per state-changing event: KernelWhisper/PodBirthCertificate spec + status (worst phase)',
       goal: '≤ 2',
@@ -59,8 +73,18 @@ export function judge(figures: Figures): TargetResult[] {
       value: `${podEventsAtFirstStates} / ${podEventsAtLevels.toFixed(3)}`,
       pass: podEventsAtFirstStates <= 1,
     },
-    { target: 'API writes per exact redelivery (worst level)', goal: '0', value: redeliveryWrites.toFixed(3), pass: redeliveryWrites === 0 },
-    { target: 'Bursts for one object coalesce', goal: 'writes < events', value: `${burstWrites} writes for ${bursts.events} events (${bursts.writesPerBurst} per burst of ${bursts.burstSize})`, pass: burstWrites < bursts.events },
+    {
+      target: 'API writes per exact redelivery (worst level)',
+      goal: '0',
+      value: redeliveryWrites.toFixed(3),
+      pass: redeliveryWrites === 0,
+    },
+    {
+      target: 'Bursts for one object coalesce',
+      goal: 'writes < events',
+      value: `${burstWrites} writes for ${bursts.events} events (${bursts.writesPerBurst} per burst of ${bursts.burstSize})`,
+      pass: burstWrites < bursts.events,
+    },
     {
       target: `p99 latency added at half the ceiling rate (${halfRate.ratePerS}/s)`,
       goal: '≤ 5 ms',
@@ -68,14 +92,30 @@ export function judge(figures: Figures): TargetResult[] {
       pass: halfRate.addedP99Ms <= 5,
       unresolved: halfRate.aaNoiseP99Ms > 5,
     },
-    { target: 'Cold start to readiness (median)', goal: '≤ 300 ms', value: `${coldStart.readiness.medianMs} ms`, pass: coldStart.readiness.medianMs <= 300 },
-    { target: 'Peak RSS of ingest under load (VmHWM)', goal: '≤ 100 MB', value: `${figures.memory.hwmMB} MB`, pass: figures.memory.hwmMB <= 100 },
+    {
+      target: 'Cold start to readiness (median)',
+      goal: '≤ 300 ms',
+      value: `${coldStart.readiness.medianMs} ms`,
+      pass: coldStart.readiness.medianMs <= 300,
+    },
+    {
+      target: 'Peak RSS of ingest under load (VmHWM)',
+      goal: '≤ 100 MB',
+      value: `${figures.memory.hwmMB} MB`,
+      pass: figures.memory.hwmMB <= 100,
+    },
     sweepTarget(sweep, figures.sweepError),
   ];
 }
 
 function sweepTarget(sweep: SweepFigures | undefined, error: string | undefined): TargetResult {
   const target = 'Converged sweep over 5,000 resources: writes';
-  if (sweep === undefined) return { target, goal: '0', value: `not measured: ${error ?? 'the sweep did not run'}`, pass: false };
-  return { target, goal: '0', value: `${sweep.convergedMaxWrites} (median ${sweep.convergedMedianMs} ms over ${sweep.resources} resources)`, pass: sweep.convergedMaxWrites === 0 };
+  if (sweep === undefined)
+    return { target, goal: '0', value: `not measured: ${error ?? 'the sweep did not run'}`, pass: false };
+  return {
+    target,
+    goal: '0',
+    value: `${sweep.convergedMaxWrites} (median ${sweep.convergedMedianMs} ms over ${sweep.resources} resources)`,
+    pass: sweep.convergedMaxWrites === 0,
+  };
 }

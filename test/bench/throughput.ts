@@ -1,7 +1,7 @@
 import type { BenchContext } from './context.js';
 import { ceilingSender, ingestSender, roundsFor } from './context.js';
 import { closedLoop } from './load.js';
-import { measured, SlicedPhase, type PhaseFigures } from './measure.js';
+import { measured, type PhaseFigures, SlicedPhase } from './measure.js';
 import { round } from './stats.js';
 import type { BenchEvent } from './workload.js';
 
@@ -34,13 +34,25 @@ export async function measureLevel(context: BenchContext, concurrency: number): 
   const ingest = new SlicedPhase(context.probes);
   const applied: BenchEvent[] = [];
   for (let slice = 0; slice < SLICES; slice++) {
-    await ceiling.run((outcomes) => closedLoop(sliceOf(events.ceiling, slice), options, ceilingSender(context, outcomes)));
-    await ingest.run((outcomes) => closedLoop(sliceOf(events.ingest, slice), options, ingestSender(context, outcomes, applied)));
+    await ceiling.run((outcomes) =>
+      closedLoop(sliceOf(events.ceiling, slice), options, ceilingSender(context, outcomes)),
+    );
+    await ingest.run((outcomes) =>
+      closedLoop(sliceOf(events.ingest, slice), options, ingestSender(context, outcomes, applied)),
+    );
   }
   const latest = latestPerObject(applied);
-  const redelivery = await measured(context.probes, (outcomes) => closedLoop(latest, { concurrency, maxMs: LEVEL_MAX_MS }, ingestSender(context, outcomes)));
+  const redelivery = await measured(context.probes, (outcomes) =>
+    closedLoop(latest, { concurrency, maxMs: LEVEL_MAX_MS }, ingestSender(context, outcomes)),
+  );
   const [ceilingFigures, ingestFigures] = [ceiling.figures(), ingest.figures()];
-  return { concurrency, ceiling: ceilingFigures, ingest: ingestFigures, redelivery, ratio: round(ingestFigures.eventsPerS / ceilingFigures.eventsPerS, 3) };
+  return {
+    concurrency,
+    ceiling: ceilingFigures,
+    ingest: ingestFigures,
+    redelivery,
+    ratio: round(ingestFigures.eventsPerS / ceilingFigures.eventsPerS, 3),
+  };
 }
 
 function sliceOf<T>(items: readonly T[], slice: number): readonly T[] {
@@ -63,7 +75,8 @@ export async function warmUp(context: BenchContext): Promise<void> {
     const ceiling = await closedLoop(events.ceiling, options, ceilingSender(context, noTally));
     const ingest = await closedLoop(events.ingest, options, ingestSender(context, noTally));
     const failed = ceiling.failed + ingest.failed;
-    if (failed > 0) throw new Error(`warm-up: ${failed} events failed: ${ceiling.firstError ?? ingest.firstError ?? ''}`);
+    if (failed > 0)
+      throw new Error(`warm-up: ${failed} events failed: ${ceiling.firstError ?? ingest.firstError ?? ''}`);
   }
 }
 

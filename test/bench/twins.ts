@@ -9,21 +9,35 @@ import type { BenchContext } from './context.js';
  * written by the function, as JSON bytes, with the observation times and
  * condition times (which differ by when each side ran) left out.
  */
-export type TwinSizes = Readonly<Record<'kernelWhisper' | 'podBirthCertificate', { readonly ceilingBytes: number; readonly ingestBytes: number; readonly sameFields: boolean }>>;
+export type TwinSizes = Readonly<
+  Record<
+    'kernelWhisper' | 'podBirthCertificate',
+    { readonly ceilingBytes: number; readonly ingestBytes: number; readonly sameFields: boolean }
+  >
+>;
 
 export async function compareTwins(context: BenchContext): Promise<TwinSizes> {
   const pod = context.pods[0] ?? 'pod-00000';
   const pair = async (type: typeof KERNEL_WHISPER | typeof POD_BIRTH_CERTIFICATE, name: string) => {
-    const [ceiling, ingest] = await Promise.all([context.ceilingNamespace, context.ingestNamespace].map((namespace) => context.cluster.api.get<KubeObject>(type, { namespace, name })));
+    const [ceiling, ingest] = await Promise.all(
+      [context.ceilingNamespace, context.ingestNamespace].map((namespace) =>
+        context.cluster.api.get<KubeObject>(type, { namespace, name }),
+      ),
+    );
     const [a, b] = [timeless(ceiling, context.ceilingNamespace), timeless(ingest, context.ingestNamespace)];
     return { ceilingBytes: a.length, ingestBytes: b.length, sameFields: shape(a) === shape(b) };
   };
-  return { kernelWhisper: await pair(KERNEL_WHISPER, kernelWhisperName(pod, 'app')), podBirthCertificate: await pair(POD_BIRTH_CERTIFICATE, podBirthCertificateName(pod)) };
+  return {
+    kernelWhisper: await pair(KERNEL_WHISPER, kernelWhisperName(pod, 'app')),
+    podBirthCertificate: await pair(POD_BIRTH_CERTIFICATE, podBirthCertificateName(pod)),
+  };
 }
 
 function timeless(object: KubeObject | undefined, namespace: string): string {
   const { spec, status } = (object ?? {}) as { spec?: unknown; status?: unknown };
-  return JSON.stringify({ spec, status }, (key, value: unknown) => (/(_at|Time|timestamp)$/i.test(key) ? undefined : value)).replaceAll(namespace, 'NS');
+  return JSON.stringify({ spec, status }, (key, value: unknown) =>
+    /(_at|Time|timestamp)$/i.test(key) ? undefined : value,
+  ).replaceAll(namespace, 'NS');
 }
 
 /** The field paths of a JSON text, so "the same fields" does not depend on the values. */

@@ -14,10 +14,22 @@ import { repoRoot } from '../controlplane/binaries.js';
 export async function buildUnbundled(): Promise<{ script: string; remove(): void }> {
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'kernel-gossip-unbundled-'));
   const sources = ['functions', 'lib'].flatMap((dir) => typeScriptFiles(path.join(repoRoot, dir)));
-  await build({ entryPoints: sources, outbase: repoRoot, outdir, bundle: false, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+  await build({
+    entryPoints: sources,
+    outbase: repoRoot,
+    outdir,
+    bundle: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
+  });
   writeFileSync(path.join(outdir, 'package.json'), '{"type":"module"}\n');
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
-  return { script: path.join(outdir, 'functions', 'server.js'), remove: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    script: path.join(outdir, 'functions', 'server.js'),
+    remove: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 function typeScriptFiles(dir: string): string[] {

@@ -1,5 +1,5 @@
 import { EVENT_TYPE } from '../../lib/events/types.js';
-import { binaryEvent, creationData, throttleData, type HttpFixture } from '../fixtures/events.js';
+import { binaryEvent, creationData, type HttpFixture, throttleData } from '../fixtures/events.js';
 
 /**
  * The events the bench sends: for each pod one KernelWhisper (throttle of
@@ -32,7 +32,13 @@ export class ObservationClock {
   }
 }
 
-export function throttleEvent(namespace: string, pod: string, clock: ObservationClock, variant: number, id: string): BenchEvent {
+export function throttleEvent(
+  namespace: string,
+  pod: string,
+  clock: ObservationClock,
+  variant: number,
+  id: string,
+): BenchEvent {
   const timestamp = clock.next();
   const data = {
     ...throttleData,
@@ -48,15 +54,33 @@ export function throttleEvent(namespace: string, pod: string, clock: Observation
   return { key: `kw/${namespace}/${pod}`, type: EVENT_TYPE.cpuThrottle, id, namespace, pod, data, timestamp };
 }
 
-export function birthEvent(namespace: string, pod: string, clock: ObservationClock, variant: number, id: string): BenchEvent {
+export function birthEvent(
+  namespace: string,
+  pod: string,
+  clock: ObservationClock,
+  variant: number,
+  id: string,
+): BenchEvent {
   const timestamp = clock.next();
   // The same timeline every time: a birth is reported again with new figures, its entries do not pile up.
-  const data = { ...creationData, namespace, pod_name: pod, total_syscalls: 4000 + (variant % 1000), duration_ns: 100_000_000 + variant, timestamp };
+  const data = {
+    ...creationData,
+    namespace,
+    pod_name: pod,
+    total_syscalls: 4000 + (variant % 1000),
+    duration_ns: 100_000_000 + variant,
+    timestamp,
+  };
   return { key: `pbc/${namespace}/${pod}`, type: EVENT_TYPE.podCreation, id, namespace, pod, data, timestamp };
 }
 
 /** One new state for every object of `pods`, throttle and birth interleaved. */
-export function newStateRound(namespace: string, pods: readonly string[], clock: ObservationClock, round: number): BenchEvent[] {
+export function newStateRound(
+  namespace: string,
+  pods: readonly string[],
+  clock: ObservationClock,
+  round: number,
+): BenchEvent[] {
   return pods.flatMap((pod, i) => [
     throttleEvent(namespace, pod, clock, round * 31 + i, `${namespace}-${pod}-t-${round}`),
     birthEvent(namespace, pod, clock, round * 31 + i, `${namespace}-${pod}-b-${round}`),
@@ -64,11 +88,20 @@ export function newStateRound(namespace: string, pods: readonly string[], clock:
 }
 
 /** `rounds` consecutive rounds: no object appears twice within `pods.length` events, so none is written concurrently. */
-export function newStates(namespace: string, pods: readonly string[], clock: ObservationClock, firstRound: number, rounds: number): BenchEvent[] {
+export function newStates(
+  namespace: string,
+  pods: readonly string[],
+  clock: ObservationClock,
+  firstRound: number,
+  rounds: number,
+): BenchEvent[] {
   return Array.from({ length: rounds }, (_, r) => newStateRound(namespace, pods, clock, firstRound + r)).flat();
 }
 
 /** Binary content mode, as a Knative Broker delivers it (with its extension attributes). */
 export function toHttp(event: BenchEvent): HttpFixture {
-  return binaryEvent(event.type, event.data, event.id, { 'ce-subject': `${event.namespace}/${event.pod}`, 'ce-time': event.timestamp });
+  return binaryEvent(event.type, event.data, event.id, {
+    'ce-subject': `${event.namespace}/${event.pod}`,
+    'ce-time': event.timestamp,
+  });
 }

@@ -80,9 +80,7 @@ function runBuild(cacheDir: string, release: string): Promise<void> {
     };
     child.stdout.on('data', forward);
     child.stderr.on('data', forward);
-    child.once('error', (cause) =>
-      reject(new Error(`Could not run ${script} to build the control plane`, { cause })),
-    );
+    child.once('error', (cause) => reject(new Error(`Could not run ${script} to build the control plane`, { cause })));
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
       const how = signal === null ? `exited with code ${String(code)}` : `was killed by ${signal}`;

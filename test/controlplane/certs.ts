@@ -47,33 +47,35 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
     serviceAccountPublicKey: file('sa.pub'),
     serviceAccountPrivateKey: file('sa.key'),
   };
-  const issue = (
-    cert: string,
-    key: string,
-    subject: string,
-    extensions: string[],
-    signed: boolean,
-  ): Promise<void> =>
+  const issue = (cert: string, key: string, subject: string, extensions: string[], signed: boolean): Promise<void> =>
     openssl(config, cert, key, subject, [
       ...(signed ? ['-CA', certs.caCert, '-CAkey', certs.caKey] : []),
       ...extensions.flatMap((extension) => ['-addext', extension]),
     ]);
-  await issue(certs.caCert, certs.caKey, '/CN=kernel-gossip-test-ca', [
-    'basicConstraints=critical,CA:TRUE',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ], false);
+  await issue(
+    certs.caCert,
+    certs.caKey,
+    '/CN=kernel-gossip-test-ca',
+    ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'],
+    false,
+  );
   const leaf = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'];
   await Promise.all([
-    issue(certs.servingCert, certs.servingKey, '/CN=kube-apiserver', [
-      ...leaf,
-      'extendedKeyUsage=serverAuth',
-      `subjectAltName=${servingNames}`,
-    ], true),
+    issue(
+      certs.servingCert,
+      certs.servingKey,
+      '/CN=kube-apiserver',
+      [...leaf, 'extendedKeyUsage=serverAuth', `subjectAltName=${servingNames}`],
+      true,
+    ),
     // O=system:masters is the group the apiserver always authorizes, RBAC or not.
-    issue(certs.adminCert, certs.adminKey, '/O=system:masters/CN=kernel-gossip-admin', [
-      ...leaf,
-      'extendedKeyUsage=clientAuth',
-    ], true),
+    issue(
+      certs.adminCert,
+      certs.adminKey,
+      '/O=system:masters/CN=kernel-gossip-admin',
+      [...leaf, 'extendedKeyUsage=clientAuth'],
+      true,
+    ),
     writeServiceAccountKeys(certs),
   ]);
   return certs;
@@ -87,8 +89,24 @@ async function openssl(
   extra: string[],
 ): Promise<void> {
   const args = [
-    'req', '-x509', '-config', config, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
-    '-nodes', '-days', '2', '-subj', subject, '-keyout', keyFile, '-out', certFile, ...extra,
+    'req',
+    '-x509',
+    '-config',
+    config,
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    ...extra,
   ];
   try {
     await execFileAsync('openssl', args);

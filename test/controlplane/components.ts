@@ -37,12 +37,7 @@ export function etcdSpec(binDir: string, dataDir: string, ports: Ports): Compone
   };
 }
 
-export function apiServerSpec(
-  binDir: string,
-  dataDir: string,
-  ports: Ports,
-  certs: ControlPlaneCerts,
-): ComponentSpec {
+export function apiServerSpec(binDir: string, dataDir: string, ports: Ports, certs: ControlPlaneCerts): ComponentSpec {
   return {
     command: path.join(binDir, 'kube-apiserver'),
     args: [

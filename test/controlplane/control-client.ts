@@ -1,10 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  type ComponentName,
-  type ComponentSpec,
-  readControlFile,
-  updateComponentPid,
-} from './control-file.js';
+import { type ComponentName, type ComponentSpec, readControlFile, updateComponentPid } from './control-file.js';
 import { isAlive, killGroupNow, spawnGroup, stopGroup } from './process-group.js';
 import { waitUntilReady } from './readiness.js';
 
@@ -29,10 +24,7 @@ const defaultStartTimeoutMs = 60_000;
  * For fault tests in a worker: `controlPlaneControl(inject('controlPlaneControl'))`.
  * Components come back with the recorded command line, hence on the same ports and data dir.
  */
-export function controlPlaneControl(
-  controlFile: string,
-  options: ControlOptions = {},
-): ControlPlaneControl {
+export function controlPlaneControl(controlFile: string, options: ControlOptions = {}): ControlPlaneControl {
   const timeoutMs = options.startTimeoutMs ?? defaultStartTimeoutMs;
   const start = (name: ComponentName) => () => startComponent(controlFile, name, timeoutMs);
   const stop = (name: ComponentName) => () => stopComponent(controlFile, name);
@@ -61,11 +53,7 @@ function specOf(controlFile: string, name: ComponentName): ComponentSpec {
 }
 
 /** Idempotent: starting a running component does nothing. */
-export async function startComponent(
-  controlFile: string,
-  name: ComponentName,
-  timeoutMs: number,
-): Promise<void> {
+export async function startComponent(controlFile: string, name: ComponentName, timeoutMs: number): Promise<void> {
   const spec = specOf(controlFile, name);
   if (spec.pid !== null && isAlive(spec.pid)) return;
   const child = spawnGroup(spec.command, spec.args, spec.logFile);

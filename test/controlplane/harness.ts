@@ -3,13 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureControlPlaneBinaries } from './binaries.js';
 import { generateCerts } from './certs.js';
-import {
-  controlFileName,
-  dataDirPrefix,
-  destroyNow,
-  registerExitCleanup,
-  sweepStaleDataDirs,
-} from './cleanup.js';
+import { controlFileName, dataDirPrefix, destroyNow, registerExitCleanup, sweepStaleDataDirs } from './cleanup.js';
 import { apiServerSpec, etcdSpec } from './components.js';
 import { type ControlPlaneControl, controlPlaneControl } from './control-client.js';
 import { readControlFile, writeControlFile } from './control-file.js';
@@ -46,10 +40,8 @@ export interface StartControlPlaneOptions {
 }
 
 /** Starts etcd and a secured kube-apiserver on free loopback ports with a fresh data dir. */
-export async function startControlPlane(
-  options: StartControlPlaneOptions = {},
-): Promise<ControlPlane> {
-  const external = options.externalKubeconfig ?? process.env['KERNEL_GOSSIP_KUBECONFIG'];
+export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
+  const external = options.externalKubeconfig ?? process.env.KERNEL_GOSSIP_KUBECONFIG;
   if (external !== undefined && external !== '') return connectExternalCluster(external);
   sweepStaleDataDirs();
   const { binDir } = await ensureControlPlaneBinaries();

@@ -15,9 +15,7 @@ export function probeOnce(probe: ReadyProbe): Promise<number | null> {
   return new Promise((resolve) => {
     const options = { timeout: 2_000, agent: false as const };
     const request =
-      url.protocol === 'https:'
-        ? https.get(url, { ...options, ...tls }, done)
-        : http.get(url, options, done);
+      url.protocol === 'https:' ? https.get(url, { ...options, ...tls }, done) : http.get(url, options, done);
     function done(response: http.IncomingMessage): void {
       response.resume();
       resolve(response.statusCode ?? null);
@@ -31,11 +29,7 @@ export function probeOnce(probe: ReadyProbe): Promise<number | null> {
  * Polls until the probe answers 200. `exited` settles when the process dies, so a
  * component that fails on a bad flag is reported at once instead of after the timeout.
  */
-export async function waitUntilReady(
-  probe: ReadyProbe,
-  exited: Promise<string>,
-  timeoutMs: number,
-): Promise<void> {
+export async function waitUntilReady(probe: ReadyProbe, exited: Promise<string>, timeoutMs: number): Promise<void> {
   let died: string | undefined;
   void exited.then((how) => {
     died = how;

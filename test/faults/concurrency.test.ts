@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseConfig } from '../../lib/config.js';
-import type { KubeApi } from '../../lib/k8s/api.js';
-import { connectKubeApi } from '../../lib/k8s/client.js';
-import { createLogger } from '../../lib/log.js';
 import { buildIngest } from '../../functions/ingest/create.js';
 import { createIngestMetrics } from '../../functions/ingest/metrics.js';
 import { buildSweep } from '../../functions/sweep/create.js';
 import { createSweepMetrics } from '../../functions/sweep/metrics.js';
+import { parseConfig } from '../../lib/config.js';
+import type { KubeApi } from '../../lib/k8s/api.js';
+import { connectKubeApi } from '../../lib/k8s/client.js';
+import { createLogger } from '../../lib/log.js';
 import type { HttpFixture } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
 import { deliver, deliverAll } from './support/broker-sender.js';
@@ -50,9 +50,21 @@ describe('two ingest instances and two overlapping sweeps', () => {
     const pods = podNames(20);
     for (const pod of pods) await createPod(admin, namespace, pod);
     const workload = buildWorkload(namespace, pods, 400, Date.now() - 120_000);
-    const ingests = await Promise.all([0, 1].map(async () => buildIngest({ config: parseConfig({}), api: await client(), log: quiet, metrics: createIngestMetrics() })));
-    const sweepConfig = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ALLOWED_NAMESPACES: namespace, MONITORED_PODS_NAMESPACE: namespace });
-    const sweeps = await Promise.all([0, 1].map(async () => buildSweep({ config: sweepConfig, api: await client(), log: quiet, metrics: createSweepMetrics() })));
+    const ingests = await Promise.all(
+      [0, 1].map(async () =>
+        buildIngest({ config: parseConfig({}), api: await client(), log: quiet, metrics: createIngestMetrics() }),
+      ),
+    );
+    const sweepConfig = parseConfig({
+      KERNEL_GOSSIP_FUNCTION: 'sweep',
+      ALLOWED_NAMESPACES: namespace,
+      MONITORED_PODS_NAMESPACE: namespace,
+    });
+    const sweeps = await Promise.all(
+      [0, 1].map(async () =>
+        buildSweep({ config: sweepConfig, api: await client(), log: quiet, metrics: createSweepMetrics() }),
+      ),
+    );
 
     let delivering = true;
     let sweepWrites = 0;
@@ -64,12 +76,17 @@ describe('two ingest instances and two overlapping sweeps', () => {
       }
       return rounds;
     });
-    const post = (app: Hono) => async (fixture: HttpFixture) => (await app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body })).status;
-    const deliveries = await deliverAll(workload.events, 8, (event, i) => deliver(post(ingests[i % 2] ?? (ingests[0] as Hono)), event.id, event.fixture));
+    const post = (app: Hono) => async (fixture: HttpFixture) =>
+      (await app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body })).status;
+    const deliveries = await deliverAll(workload.events, 8, (event, i) =>
+      deliver(post(ingests[i % 2] ?? (ingests[0] as Hono)), event.id, event.fixture),
+    );
     delivering = false;
     const rounds = await Promise.all(sweepLoops);
 
-    console.log(`${workload.events.length} events over 2 ingest instances; ${rounds.join(' + ')} overlapping sweeps wrote ${sweepWrites} times`);
+    console.log(
+      `${workload.events.length} events over 2 ingest instances; ${rounds.join(' + ')} overlapping sweeps wrote ${sweepWrites} times`,
+    );
     expect(deliveries.filter((delivery) => !delivery.delivered)).toEqual([]);
     expect(rounds.every((count) => count > 0)).toBe(true);
     await sweepOnce(sweeps[0] as Hono);

@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildIngest } from '../../functions/ingest/create.js';
+import { createIngestMetrics } from '../../functions/ingest/metrics.js';
 import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import { parseConfig } from '../../lib/config.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createLogger } from '../../lib/log.js';
-import { buildIngest } from '../../functions/ingest/create.js';
-import { createIngestMetrics } from '../../functions/ingest/metrics.js';
 import type { HttpFixture } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
 import { deliver, deliverAll } from './support/broker-sender.js';
@@ -24,11 +24,17 @@ const clients: (KubeApi & { close(): void })[] = [];
 async function ingestInstance(): Promise<Hono> {
   const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
   clients.push(api);
-  return buildIngest({ config: parseConfig({}), api, log: createLogger({ level: 'silent', name: 'dup' }), metrics: createIngestMetrics() });
+  return buildIngest({
+    config: parseConfig({}),
+    api,
+    log: createLogger({ level: 'silent', name: 'dup' }),
+    metrics: createIngestMetrics(),
+  });
 }
 
 function poster(app: Hono) {
-  return async (fixture: HttpFixture) => (await app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body })).status;
+  return async (fixture: HttpFixture) =>
+    (await app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body })).status;
 }
 
 const START_MS = Date.now() - 3_600_000;
@@ -47,7 +53,12 @@ async function prepare(prefix: string): Promise<{ namespace: string; workload: W
  * status change — a different order of arrival is a different history.
  */
 async function snapshot(namespace: string): Promise<unknown[]> {
-  const strip = (object: KubeObject) => ({ name: object.metadata.name, labels: object.metadata.labels, spec: object.spec, status: object.status });
+  const strip = (object: KubeObject) => ({
+    name: object.metadata.name,
+    labels: object.metadata.labels,
+    spec: object.spec,
+    status: object.status,
+  });
   const whispers = (await admin.list(KERNEL_WHISPER, { namespace })).items.map(strip);
   const certificates = (await admin.list(POD_BIRTH_CERTIFICATE, { namespace })).items.map(strip);
   return [...whispers, ...certificates].sort((a, b) => a.name.localeCompare(b.name));
@@ -71,14 +82,20 @@ describe('duplicates and order', () => {
     const messy = await prepare('dup-shuffled');
     const instances = [poster(await ingestInstance()), poster(await ingestInstance())];
     const copies = shuffled([...messy.workload.events, ...messy.workload.events, ...messy.workload.events], 42);
-    const deliveries = await deliverAll(copies, 12, (event, i) => deliver(instances[i % 2] ?? single, event.id, event.fixture));
+    const deliveries = await deliverAll(copies, 12, (event, i) =>
+      deliver(instances[i % 2] ?? single, event.id, event.fixture),
+    );
     expect(deliveries.filter((delivery) => !delivery.delivered)).toEqual([]);
 
     expect(await differences(admin, inOrder.namespace, inOrder.workload)).toEqual([]);
     expect(await differences(admin, messy.namespace, messy.workload)).toEqual([]);
     const varying = new Set(['pod_uid', 'observed_generation', 'observedGeneration', 'lastTransitionTime']);
     const normalise = (objects: unknown[]) =>
-      JSON.parse(JSON.stringify(objects, (key, value: unknown) => (varying.has(key) ? undefined : value)).replaceAll(messy.namespace, 'NS').replaceAll(inOrder.namespace, 'NS')) as unknown;
+      JSON.parse(
+        JSON.stringify(objects, (key, value: unknown) => (varying.has(key) ? undefined : value))
+          .replaceAll(messy.namespace, 'NS')
+          .replaceAll(inOrder.namespace, 'NS'),
+      ) as unknown;
     expect(normalise(await snapshot(messy.namespace))).toEqual(normalise(await snapshot(inOrder.namespace)));
   });
 });

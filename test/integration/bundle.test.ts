@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import { spawnFunction, untilReady, type FunctionProcess } from '../bench/function-process.js';
+import { type FunctionProcess, spawnFunction, untilReady } from '../bench/function-process.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
@@ -47,7 +47,11 @@ async function startIngest(kubeconfigPath: string, name: string): Promise<{ port
 }
 
 async function sendThrottle(port: number, pod: string): Promise<Response> {
-  const fixture = binaryEvent('io.gossip.kernel.cpu_throttle.v1', { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() }, `bundle-${pod}`);
+  const fixture = binaryEvent(
+    'io.gossip.kernel.cpu_throttle.v1',
+    { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() },
+    `bundle-${pod}`,
+  );
   return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: fixture.headers, body: fixture.body });
 }
 
@@ -63,13 +67,30 @@ describe('the production bundle', () => {
   it('serves with an exec credential plugin through client-node', async () => {
     const { cluster, user } = adminKubeconfig();
     const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
-    const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { clientCertificateData: decode(user['client-certificate-data']), clientKeyData: decode(user['client-key-data']) } };
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: {
+        clientCertificateData: decode(user['client-certificate-data']),
+        clientKeyData: decode(user['client-key-data']),
+      },
+    };
     const plugin = path.join(workDir, 'credential-plugin.sh');
     writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(credential)}\nJSON\n`);
     chmodSync(plugin, 0o755);
     const kubeconfig = path.join(workDir, 'exec.kubeconfig');
     const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' };
-    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user: { exec } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster }],
+        users: [{ name: 'u', user: { exec } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
     const ingest = await startIngest(kubeconfig, 'exec');
     const answer = await sendThrottle(ingest.port, 'p-exec');
     expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);

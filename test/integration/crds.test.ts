@@ -3,7 +3,12 @@ import { kubectl } from './support/cluster.js';
 
 describe('generated CRDs in the real API server', () => {
   it('are Established with their short names and category', async () => {
-    const names = await kubectl(['get', 'crd', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}']);
+    const names = await kubectl([
+      'get',
+      'crd',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}',
+    ]);
     expect(names).toContain('kernelwhispers.kernel.gossip.io=True');
     expect(names).toContain('podbirthcertificates.kernel.gossip.io=True');
     const resources = await kubectl(['api-resources', '--api-group=kernel.gossip.io', '--no-headers']);

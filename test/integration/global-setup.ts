@@ -48,8 +48,7 @@ async function kubectl(controlPlane: ControlPlane, args: string[]): Promise<void
   try {
     await execFileAsync(controlPlane.kubectlPath, fullArgs);
   } catch (cause) {
-    const stderr =
-      typeof cause === 'object' && cause !== null && 'stderr' in cause ? String(cause.stderr) : '';
+    const stderr = typeof cause === 'object' && cause !== null && 'stderr' in cause ? String(cause.stderr) : '';
     throw new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim()}`, { cause });
   }
 }

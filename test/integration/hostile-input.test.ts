@@ -1,17 +1,16 @@
 import fc from 'fast-check';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildIngest } from '../../functions/ingest/create.js';
+import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
+import { buildSweep } from '../../functions/sweep/create.js';
+import { createSweepMetrics, type SweepMetrics } from '../../functions/sweep/metrics.js';
 import { parseConfig } from '../../lib/config.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
 import { createLogger } from '../../lib/log.js';
-import { buildIngest } from '../../functions/ingest/create.js';
-import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
 import type { HttpFixture } from '../fixtures/events.js';
-import { hostileCloudEventRequest, hostileLegacyRequest, hostileSweepRequest } from './support/hostile.js';
-import { buildSweep } from '../../functions/sweep/create.js';
-import { createSweepMetrics, type SweepMetrics } from '../../functions/sweep/metrics.js';
 import { adminApi, createPod } from './support/cluster.js';
-import { inject } from 'vitest';
+import { hostileCloudEventRequest, hostileLegacyRequest, hostileSweepRequest } from './support/hostile.js';
 
 /**
  * Property: for input that can never succeed, the ingest function answers a
@@ -29,22 +28,45 @@ let close: () => void;
 
 beforeAll(async () => {
   const admin = await adminApi();
-  await admin.create({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } }, { fieldManager: 'test' }).catch(() => undefined);
+  await admin
+    .create(
+      { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } },
+      { fieldManager: 'test' },
+    )
+    .catch(() => undefined);
   await createPod(admin, 'production', 'throttled-pod').catch(() => undefined);
   admin.close();
   metrics = createIngestMetrics();
   const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
   close = () => api.close();
-  app = buildIngest({ config: parseConfig({ BODY_LIMIT_BYTES: '65536' }), api, log: createLogger({ level: 'silent', name: 'fuzz' }), metrics });
+  app = buildIngest({
+    config: parseConfig({ BODY_LIMIT_BYTES: '65536' }),
+    api,
+    log: createLogger({ level: 'silent', name: 'fuzz' }),
+    metrics,
+  });
   sweepMetrics = createSweepMetrics();
-  const sweepConfig = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', BODY_LIMIT_BYTES: '65536', ALLOWED_NAMESPACES: 'production', MONITORED_PODS_NAMESPACE: 'production' });
-  sweepApp = buildSweep({ config: sweepConfig, api, log: createLogger({ level: 'silent', name: 'fuzz' }), metrics: sweepMetrics });
+  const sweepConfig = parseConfig({
+    KERNEL_GOSSIP_FUNCTION: 'sweep',
+    BODY_LIMIT_BYTES: '65536',
+    ALLOWED_NAMESPACES: 'production',
+    MONITORED_PODS_NAMESPACE: 'production',
+  });
+  sweepApp = buildSweep({
+    config: sweepConfig,
+    api,
+    log: createLogger({ level: 'silent', name: 'fuzz' }),
+    metrics: sweepMetrics,
+  });
 });
 afterAll(() => close());
 
 async function writesSoFar(): Promise<number> {
   const counted = await metrics.apiRequests.get();
-  return counted.values.filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list').reduce((sum, value) => sum + value.value, 0);
+  return counted.values
+    .filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list')
+    .reduce((sum, value) => sum + value.value, 0);
 }
 
 async function refusedQuickly(path: string, fixture: HttpFixture, target: Hono = app): Promise<boolean> {
@@ -60,19 +82,28 @@ async function refusedQuickly(path: string, fixture: HttpFixture, target: Hono =
 
 describe('hostile input at the HTTP edge', () => {
   it(`refuses ${CASES.cloudEvents} generated bad CloudEvent requests without a write`, async () => {
-    await fc.assert(fc.asyncProperty(hostileCloudEventRequest, (fixture) => refusedQuickly('/', fixture)), { numRuns: CASES.cloudEvents });
+    await fc.assert(
+      fc.asyncProperty(hostileCloudEventRequest, (fixture) => refusedQuickly('/', fixture)),
+      { numRuns: CASES.cloudEvents },
+    );
     expect(await writesSoFar()).toBe(0);
   }, 300_000);
 
   it(`refuses ${CASES.legacy} generated bad legacy webhook requests without a write`, async () => {
-    await fc.assert(fc.asyncProperty(hostileLegacyRequest, (fixture) => refusedQuickly('/webhook/ebpf', fixture)), { numRuns: CASES.legacy });
+    await fc.assert(
+      fc.asyncProperty(hostileLegacyRequest, (fixture) => refusedQuickly('/webhook/ebpf', fixture)),
+      { numRuns: CASES.legacy },
+    );
     expect(await writesSoFar()).toBe(0);
   }, 300_000);
 });
 
 describe('hostile input at the sweep', () => {
   it(`refuses ${CASES.sweep} generated bad CloudEvent requests without sweeping`, async () => {
-    await fc.assert(fc.asyncProperty(hostileSweepRequest, (fixture) => refusedQuickly('/', fixture, sweepApp)), { numRuns: CASES.sweep });
+    await fc.assert(
+      fc.asyncProperty(hostileSweepRequest, (fixture) => refusedQuickly('/', fixture, sweepApp)),
+      { numRuns: CASES.sweep },
+    );
     const sweeps = await sweepMetrics.registry.getSingleMetricAsString('kernel_gossip_sweeps_total');
     expect(sweeps).not.toMatch(/kernel_gossip_sweeps_total\{[^}]*\} [1-9]/);
     expect(await writesSoFar()).toBe(0);
@@ -80,7 +111,11 @@ describe('hostile input at the sweep', () => {
 });
 
 describe('slow and oversized bodies over a real socket', () => {
-  async function overSocket(chunks: readonly string[], pauseMs: number, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
+  async function overSocket(
+    chunks: readonly string[],
+    pauseMs: number,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; ms: number }> {
     const { serve } = await import('@hono/node-server');
     const http = await import('node:http');
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -110,15 +145,37 @@ describe('slow and oversized bodies over a real socket', () => {
   }
 
   it('answers a trickling body with a retried 408 well under a second', async () => {
-    const headers = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'slow', 'ce-source': '/fuzz', 'ce-type': 'io.gossip.kernel.cpu_throttle.v1', 'content-length': '1000' };
-    const result = await overSocket(Array.from({ length: 50 }, () => '{'), 100, headers);
+    const headers = {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'slow',
+      'ce-source': '/fuzz',
+      'ce-type': 'io.gossip.kernel.cpu_throttle.v1',
+      'content-length': '1000',
+    };
+    const result = await overSocket(
+      Array.from({ length: 50 }, () => '{'),
+      100,
+      headers,
+    );
     expect(result.status).toBe(408);
     expect(result.ms).toBeLessThan(1000);
   });
 
   it('answers an oversized streamed body with 413 before reading all of it', async () => {
-    const headers = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'big', 'ce-source': '/fuzz', 'ce-type': 'io.gossip.kernel.cpu_throttle.v1', 'transfer-encoding': 'chunked' };
-    const result = await overSocket(Array.from({ length: 40 }, () => 'x'.repeat(16_384)), 1, headers);
+    const headers = {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'big',
+      'ce-source': '/fuzz',
+      'ce-type': 'io.gossip.kernel.cpu_throttle.v1',
+      'transfer-encoding': 'chunked',
+    };
+    const result = await overSocket(
+      Array.from({ length: 40 }, () => 'x'.repeat(16_384)),
+      1,
+      headers,
+    );
     expect(result.status).toBe(413);
     expect(await writesSoFar()).toBe(0);
   });

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngest } from '../../functions/ingest/create.js';
+import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
+import { ApiIdentityResolver } from '../../functions/ingest/resolver.js';
 import { KERNEL_WHISPER, POD } from '../../lib/api/group.js';
 import type { KernelWhisperSpec } from '../../lib/api/kernel-whisper.js';
 import { parseConfig } from '../../lib/config.js';
 import type { KubeApi, ListOptions } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createLogger } from '../../lib/log.js';
-import { buildIngest } from '../../functions/ingest/create.js';
-import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
-import { ApiIdentityResolver } from '../../functions/ingest/resolver.js';
 import { structuredEvent } from '../fixtures/events.js';
-import { adminApi, createPod, freshNamespace } from './support/cluster.js';
+import { adminApi, freshNamespace } from './support/cluster.js';
 
 /**
  * Pods found from what the kernel sees (pod UID, container ID, cgroup path)
@@ -28,11 +28,30 @@ type Ingest = { app: Hono; metrics: IngestMetrics; lists: ListOptions[] };
 /** The ingest app over a KubeApi that records its list calls. */
 function ingest(env: Record<string, string> = {}, resolver: { relistAfterMs?: number } = {}): Ingest {
   const lists: ListOptions[] = [];
-  const spied: KubeApi = { ...api, list: (type, options) => (lists.push(options), api.list(type, options)) };
+  const spied: KubeApi = {
+    ...api,
+    list: (type, options) => {
+      lists.push(options);
+      return api.list(type, options);
+    },
+  };
   const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', ...env });
   const metrics = createIngestMetrics();
-  const custom = resolver.relistAfterMs === undefined ? undefined : new ApiIdentityResolver(spied, { now: Date.now, unresolvedRetryMs: config.unresolvedRetryMs, relistAfterMs: resolver.relistAfterMs });
-  const app = buildIngest({ config, api: spied, log: createLogger({ level: 'silent', name: 'test' }), metrics, resolver: custom });
+  const custom =
+    resolver.relistAfterMs === undefined
+      ? undefined
+      : new ApiIdentityResolver(spied, {
+          now: Date.now,
+          unresolvedRetryMs: config.unresolvedRetryMs,
+          relistAfterMs: resolver.relistAfterMs,
+        });
+  const app = buildIngest({
+    config,
+    api: spied,
+    log: createLogger({ level: 'silent', name: 'test' }),
+    metrics,
+    resolver: custom,
+  });
   return { app, metrics, lists };
 }
 
@@ -40,7 +59,13 @@ const containerId = () => randomBytes(32).toString('hex');
 const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
 
 function post(app: Hono, identity: Record<string, unknown>, observedAgoSeconds = 5): Promise<Response> {
-  const data = { throttle_percentage: 85.5, actual_cpu_usage: 0.4, reported_cpu_usage: 0.2, timestamp: secondsAgo(observedAgoSeconds), ...identity };
+  const data = {
+    throttle_percentage: 85.5,
+    actual_cpu_usage: 0.4,
+    reported_cpu_usage: 0.2,
+    timestamp: secondsAgo(observedAgoSeconds),
+    ...identity,
+  };
   const fixture = structuredEvent(THROTTLE, data, `evt-${containerId().slice(0, 8)}`);
   return Promise.resolve(app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body }));
 }
@@ -49,12 +74,23 @@ type Made = { name: string; uid: string; app: string; sidecar: string; init: str
 
 /** A monitored pod with containers app and sidecar and init container setup; statuses only when asked. */
 async function makePod(name: string, options: { nodeName?: string; withStatus?: boolean } = {}): Promise<Made> {
-  const pod = await api.create<KubeObject>(POD, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, annotations: { 'kernel-gossip.io/monitor': 'true' } },
-    spec: { nodeName: options.nodeName, initContainers: [{ name: 'setup', image: 'x' }], containers: [{ name: 'app', image: 'x' }, { name: 'sidecar', image: 'x' }] },
-  }, { fieldManager: 'test' });
+  const pod = await api.create<KubeObject>(
+    POD,
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace, annotations: { 'kernel-gossip.io/monitor': 'true' } },
+      spec: {
+        nodeName: options.nodeName,
+        initContainers: [{ name: 'setup', image: 'x' }],
+        containers: [
+          { name: 'app', image: 'x' },
+          { name: 'sidecar', image: 'x' },
+        ],
+      },
+    },
+    { fieldManager: 'test' },
+  );
   const made = { name, uid: pod.metadata.uid ?? '', app: containerId(), sidecar: containerId(), init: containerId() };
   if (options.withStatus !== false) await setStatuses(made);
   return made;
@@ -62,21 +98,41 @@ async function makePod(name: string, options: { nodeName?: string; withStatus?: 
 
 /** What a kubelet reports once the containers started: their runtime IDs with the containerd:// prefix. */
 async function setStatuses(pod: Made): Promise<void> {
-  const status = (container: string, id: string) => ({ name: container, containerID: `containerd://${id}`, image: 'x', imageID: '', ready: false, restartCount: 0, state: { running: { startedAt: '2024-01-01T00:00:00Z' } } });
-  await api.applyStatus(POD, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: pod.name, namespace },
-    status: { initContainerStatuses: [status('setup', pod.init)], containerStatuses: [status('app', pod.app), status('sidecar', pod.sidecar)] },
-  }, { fieldManager: 'test-kubelet' });
+  const status = (container: string, id: string) => ({
+    name: container,
+    containerID: `containerd://${id}`,
+    image: 'x',
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    state: { running: { startedAt: '2024-01-01T00:00:00Z' } },
+  });
+  await api.applyStatus(
+    POD,
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod.name, namespace },
+      status: {
+        initContainerStatuses: [status('setup', pod.init)],
+        containerStatuses: [status('app', pod.app), status('sidecar', pod.sidecar)],
+      },
+    },
+    { fieldManager: 'test-kubelet' },
+  );
 }
 
 async function whisperSpec(pod: string, container: string): Promise<KernelWhisperSpec | undefined> {
-  return (await api.get<KubeObject<KernelWhisperSpec>>(KERNEL_WHISPER, { namespace, name: `${pod}.${container}` }))?.spec;
+  return (await api.get<KubeObject<KernelWhisperSpec>>(KERNEL_WHISPER, { namespace, name: `${pod}.${container}` }))
+    ?.spec;
 }
 
 async function counted(metrics: IngestMetrics, outcome: string): Promise<number> {
-  return (await metrics.events.get()).values.find((value) => value.labels.outcome === outcome && value.labels.type === 'cpu_throttle')?.value ?? 0;
+  return (
+    (await metrics.events.get()).values.find(
+      (value) => value.labels.outcome === outcome && value.labels.type === 'cpu_throttle',
+    )?.value ?? 0
+  );
 }
 
 beforeAll(async () => {
@@ -92,15 +148,28 @@ describe('resolving kernel identities against the real API server', () => {
     ['container_id with containerd://', (p: Made) => ({ container_id: `containerd://${p.sidecar}` })],
     ['container_id without prefix', (p: Made) => ({ container_id: p.sidecar })],
     ['container_id in 12-character short form', (p: Made) => ({ container_id: p.sidecar.slice(0, 12) })],
-    ['cgroupfs v1 path', (p: Made) => ({ cgroup_path: `/sys/fs/cgroup/cpu,cpuacct/kubepods/burstable/pod${p.uid}/${p.sidecar}` })],
+    [
+      'cgroupfs v1 path',
+      (p: Made) => ({ cgroup_path: `/sys/fs/cgroup/cpu,cpuacct/kubepods/burstable/pod${p.uid}/${p.sidecar}` }),
+    ],
     ['cgroupfs v2 path', (p: Made) => ({ cgroup_path: `/kubepods/burstable/pod${p.uid}/${p.sidecar}` })],
-    ['systemd path', (p: Made) => ({ cgroup_path: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${systemdUid(p.uid)}.slice/cri-containerd-${p.sidecar}.scope` })],
+    [
+      'systemd path',
+      (p: Made) => ({
+        cgroup_path: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${systemdUid(p.uid)}.slice/cri-containerd-${p.sidecar}.scope`,
+      }),
+    ],
   ])('finds pod and container from %s', async (label, identity) => {
     const pod = await makePod(`id-${label.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`);
     const response = await post(ingest().app, identity(pod));
     expect(response.status).toBe(202);
     expect(response.headers.get('kernel-gossip-outcome')).toBe('applied');
-    expect(await whisperSpec(pod.name, 'sidecar')).toMatchObject({ pod_name: pod.name, namespace, container_name: 'sidecar', pod_uid: pod.uid });
+    expect(await whisperSpec(pod.name, 'sidecar')).toMatchObject({
+      pod_name: pod.name,
+      namespace,
+      container_name: 'sidecar',
+      pod_uid: pod.uid,
+    });
     expect(await whisperSpec(pod.name, 'app')).toBeUndefined();
   });
 
@@ -126,7 +195,9 @@ describe('resolving kernel identities against the real API server', () => {
   it('serves a burst for one node from one listing', async () => {
     const pod = await makePod('id-burst', { nodeName: 'node-c' });
     const { app, lists } = ingest();
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(app, { container_id: pod.app, node_name: 'node-c' }, 10 - i)));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => post(app, { container_id: pod.app, node_name: 'node-c' }, 10 - i)),
+    );
     expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 10 }, () => 202));
     expect(lists).toHaveLength(1);
   });

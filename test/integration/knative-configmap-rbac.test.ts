@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { documentsOf, isRecord, knativeDir } from '../unit/packaging/manifests.js';
 import { kubectlRun, type Run } from './support/cluster.js';
 
@@ -33,11 +33,11 @@ const forbidden = (result: Run): boolean => result.code !== 0 && result.stderr.i
 
 beforeAll(async () => {
   const shipped = documentsOf(path.join(knativeDir, '11-rbac-sweep.yaml')).filter(
-    (doc) => isRecord(doc) && (doc['kind'] === 'Role' || doc['kind'] === 'RoleBinding'),
+    (doc) => isRecord(doc) && (doc.kind === 'Role' || doc.kind === 'RoleBinding'),
   );
   expect(shipped).toHaveLength(2);
   const moved = shipped.map((doc) =>
-    isRecord(doc) && isRecord(doc['metadata']) ? { ...doc, metadata: { ...doc['metadata'], namespace: home } } : doc,
+    isRecord(doc) && isRecord(doc.metadata) ? { ...doc, metadata: { ...doc.metadata, namespace: home } } : doc,
   );
   for (const namespace of [home, elsewhere]) {
     expect((await kubectl(['create', 'namespace', namespace])).code).toBe(0);
@@ -50,7 +50,16 @@ describe('the sweep Role on the monitored-pods ConfigMap', () => {
   it('lets the sweep create it by server-side apply, update it and read it', async () => {
     expect(await applyAsSweep(home, CONFIG_MAP, '1')).toMatchObject({ code: 0 });
     expect(await applyAsSweep(home, CONFIG_MAP, '2')).toMatchObject({ code: 0 });
-    const read = await kubectl(['-n', home, 'get', 'configmap', CONFIG_MAP, `--as=${SWEEP_USER}`, '-o', 'jsonpath={.data.count}']);
+    const read = await kubectl([
+      '-n',
+      home,
+      'get',
+      'configmap',
+      CONFIG_MAP,
+      `--as=${SWEEP_USER}`,
+      '-o',
+      'jsonpath={.data.count}',
+    ]);
     expect(read).toMatchObject({ code: 0, stdout: '2' });
   });
 

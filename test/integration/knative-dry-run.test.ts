@@ -5,14 +5,14 @@ import { readControlFile } from '../controlplane/control-file.js';
 import {
   allManifestFiles,
   documentsOf,
-  knativeDir,
   type KubeObject,
   KubeObjectSchema,
+  knativeDir,
   parseAs,
   repoRoot,
   yamlFilesIn,
 } from '../unit/packaging/manifests.js';
-import { kubectlRun, run, type Run } from './support/cluster.js';
+import { kubectlRun, type Run, run } from './support/cluster.js';
 
 /**
  * Every manifest in knative/ through the real kube-apiserver, with the Knative CRDs from
@@ -53,7 +53,12 @@ beforeAll(async () => {
     objectsIn(file).some((crd) => !installed.has(`customresourcedefinition.apiextensions.k8s.io/${crd.metadata.name}`)),
   );
   if (missing.length > 0) {
-    await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...missing.flatMap((f) => ['-f', f])]);
+    await kubectlOk([
+      'apply',
+      '--server-side',
+      `--field-manager=${FIELD_MANAGER}`,
+      ...missing.flatMap((f) => ['-f', f]),
+    ]);
   }
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crdNames.map((n) => `crd/${n}`)]);
   // Namespaced objects cannot be dry-run into a namespace that does not exist.
@@ -64,7 +69,16 @@ describe('knative/ under a server-side dry run', () => {
   it.each(allManifestFiles().map((file) => path.relative(repoRoot, file)))('accepts %s', async (file) => {
     const expected = objectsIn(path.join(repoRoot, file)).map(kubectlName);
     for (const mode of [[], ['--server-side', `--field-manager=${FIELD_MANAGER}`]]) {
-      const result = await kubectl(['apply', ...mode, '--dry-run=server', '--validate=strict', '-o', 'name', '-f', file]);
+      const result = await kubectl([
+        'apply',
+        ...mode,
+        '--dry-run=server',
+        '--validate=strict',
+        '-o',
+        'name',
+        '-f',
+        file,
+      ]);
       expect(result.code, result.stderr).toBe(0);
       expect(warnings(result.stderr), mode.join(' ')).toEqual([]);
       expect(result.stdout.trim().split('\n'), mode.join(' ')).toEqual(expected);
@@ -98,15 +112,31 @@ describe('the sweep deploy command in the README', () => {
       env: {
         ...process.env,
         KUBECONFIG: inject('kubeconfig'),
-        PATH: `${path.dirname(inject('kubectl'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
+        PATH: `${path.dirname(inject('kubectl'))}${path.delimiter}${process.env.PATH ?? ''}`,
       },
     });
   const sweepImage = (): Promise<string> =>
-    kubectlOk(['-n', 'kernel-gossip', 'get', 'ksvc', 'kernel-gossip-sweep', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+    kubectlOk([
+      '-n',
+      'kernel-gossip',
+      'get',
+      'ksvc',
+      'kernel-gossip-sweep',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
 
   afterAll(async () => {
     if (external()) return;
-    await kubectl(['-n', 'kernel-gossip', 'delete', 'ksvc', 'kernel-gossip-sweep', 'kernel-gossip-ingest', '--ignore-not-found']);
+    await kubectl([
+      '-n',
+      'kernel-gossip',
+      'delete',
+      'ksvc',
+      'kernel-gossip-sweep',
+      'kernel-gossip-ingest',
+      '--ignore-not-found',
+    ]);
   });
 
   it('is one command line', () => {
@@ -122,7 +152,15 @@ describe('the sweep deploy command in the README', () => {
     await kubectlOk(['apply', '-f', '-'], standInIngest(image('b')));
     expect(await runCommand()).toMatchObject({ code: 0 });
     expect(await sweepImage()).toBe(image('b'));
-    const env = await kubectlOk(['-n', 'kernel-gossip', 'get', 'ksvc', 'kernel-gossip-sweep', '-o', 'jsonpath={.spec.template.spec.containers[0].env[0]}']);
+    const env = await kubectlOk([
+      '-n',
+      'kernel-gossip',
+      'get',
+      'ksvc',
+      'kernel-gossip-sweep',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].env[0]}',
+    ]);
     expect(JSON.parse(env)).toEqual({ name: 'KERNEL_GOSSIP_FUNCTION', value: 'sweep' });
   });
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngest } from '../../functions/ingest/create.js';
+import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
 import { EVENT } from '../../lib/api/group.js';
 import { parseConfig } from '../../lib/config.js';
 import type { PodEvent } from '../../lib/core/pod-event.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { createLogger } from '../../lib/log.js';
-import { buildIngest } from '../../functions/ingest/create.js';
-import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
 import { creationData, structuredEvent, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace, kubectl } from './support/cluster.js';
 
@@ -18,12 +18,32 @@ let namespace: string;
 function ingest(eventSeriesIntervalMs?: number): { app: Hono; metrics: IngestMetrics } {
   const metrics = createIngestMetrics();
   const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' });
-  return { app: buildIngest({ config, api, log: createLogger({ level: 'silent', name: 'test' }), metrics, eventSeriesIntervalMs, reportingInstance: 'ingest-test' }), metrics };
+  return {
+    app: buildIngest({
+      config,
+      api,
+      log: createLogger({ level: 'silent', name: 'test' }),
+      metrics,
+      eventSeriesIntervalMs,
+      reportingInstance: 'ingest-test',
+    }),
+    metrics,
+  };
 }
 
 /** Observation i of n, each newer than the one before, all in the recent past. */
 function observation(pod: string, i: number, n: number, overrides: Record<string, unknown> = {}) {
-  return structuredEvent('io.gossip.kernel.cpu_throttle.v1', { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - (n - i) * 1000).toISOString(), ...overrides }, randomUUID());
+  return structuredEvent(
+    'io.gossip.kernel.cpu_throttle.v1',
+    {
+      ...throttleData,
+      namespace,
+      pod_name: pod,
+      timestamp: new Date(Date.now() - (n - i) * 1000).toISOString(),
+      ...overrides,
+    },
+    randomUUID(),
+  );
 }
 
 async function post(app: Hono, fixture: { headers: Record<string, string>; body: string }): Promise<string | null> {
@@ -57,7 +77,9 @@ describe('Events on the pod', () => {
       action: 'ObserveThrottling',
       related: { kind: 'KernelWhisper', name: 'e-sequential.app' },
     });
-    expect(events[0]?.note).toMatch(/^Container app throttled in 85.5% of CFS periods \(critical\); increase CPU limits by 50%/);
+    expect(events[0]?.note).toMatch(
+      /^Container app throttled in 85.5% of CFS periods \(critical\); increase CPU limits by 50%/,
+    );
     const outcomes = (await metrics.podEvents.get()).values.map((value) => [value.labels.outcome, value.value]);
     // Within the interval after the Event's creation, repeats are only counted: one write for 50 observations.
     expect(Object.fromEntries(outcomes)).toEqual({ created: 1, deferred: 49 });
@@ -72,7 +94,9 @@ describe('Events on the pod', () => {
     const events = await eventsOf('e-series');
     expect(events).toHaveLength(1);
     expect(events[0]?.series?.count).toBe(50);
-    expect(await kubectl(['describe', 'pod', 'e-series', '-n', namespace])).toMatch(/CPUThrottled\s+\S+ \(x50 over \S+\)/);
+    expect(await kubectl(['describe', 'pod', 'e-series', '-n', namespace])).toMatch(
+      /CPUThrottled\s+\S+ \(x50 over \S+\)/,
+    );
   });
 
   it('makes one Event of 50 concurrent observations on three instances', async () => {
@@ -85,12 +109,20 @@ describe('Events on the pod', () => {
 
   it('records a birth as a Normal Event, once per state change', async () => {
     const { app } = ingest();
-    const born = structuredEvent('io.gossip.kernel.pod_creation.v1', { ...creationData, namespace, pod_name: 'e-birth', timestamp: new Date().toISOString() }, 'birth-1');
+    const born = structuredEvent(
+      'io.gossip.kernel.pod_creation.v1',
+      { ...creationData, namespace, pod_name: 'e-birth', timestamp: new Date().toISOString() },
+      'birth-1',
+    );
     expect(await post(app, born)).toBe('applied');
     expect(await post(app, born)).toBe('unchanged');
     const events = await eventsOf('e-birth');
-    expect(events.map((event) => [event.type, event.reason, event.series])).toEqual([['Normal', 'BirthRecorded', undefined]]);
-    expect(await kubectl(['describe', 'pod', 'e-birth', '-n', namespace])).toMatch(/Normal\s+BirthRecorded\s+.*Pod .*e-birth was born in 123 ms/);
+    expect(events.map((event) => [event.type, event.reason, event.series])).toEqual([
+      ['Normal', 'BirthRecorded', undefined],
+    ]);
+    expect(await kubectl(['describe', 'pod', 'e-birth', '-n', namespace])).toMatch(
+      /Normal\s+BirthRecorded\s+.*Pod .*e-birth was born in 123 ms/,
+    );
   });
 
   it('tells the pod nothing about throttling below the warning threshold', async () => {

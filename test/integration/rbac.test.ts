@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { CONFIG_MAP, POD, type ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { adminApi, freshNamespace, kubectl, kubectlWithInput } from './support/cluster.js';
@@ -47,7 +47,9 @@ function shippedRoles(file: string): RoleDocument[] {
 
 /** Every (role, rule, verb) of a file: removing any one of them must break the flow. */
 function verbsOf(file: string): { role: RoleDocument; rule: number; verb: string }[] {
-  return shippedRoles(file).flatMap((role) => role.rules.flatMap((rule, index) => rule.verbs.map((verb) => ({ role, rule: index, verb }))));
+  return shippedRoles(file).flatMap((role) =>
+    role.rules.flatMap((rule, index) => rule.verbs.map((verb) => ({ role, rule: index, verb }))),
+  );
 }
 
 async function applyRole(role: RoleDocument): Promise<void> {
@@ -76,19 +78,37 @@ describe('least privilege with real ServiceAccount tokens', () => {
     ['ingest', () => ingest],
     ['sweep', () => sweep],
   ])('refuses the %s identity Secrets, Pod writes and ConfigMaps elsewhere', async (_name, api) => {
-    await expect(api().get(SECRET, { namespace: 'kernel-gossip', name: 'kernel-gossip-webhook' })).rejects.toMatchObject({ statusCode: 403 });
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: 'intruder' }, spec: { containers: [{ name: 'x', image: 'x' }] } };
+    await expect(
+      api().get(SECRET, { namespace: 'kernel-gossip', name: 'kernel-gossip-webhook' }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace, name: 'intruder' },
+      spec: { containers: [{ name: 'x', image: 'x' }] },
+    };
     await expect(api().create(POD, pod, { fieldManager: 'test' })).rejects.toMatchObject({ statusCode: 403 });
-    const configMap = (ns: string, name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: ns, name }, data: { pods: '' } });
-    await expect(api().apply(CONFIG_MAP, configMap(namespace, 'ebpf-monitored-pods'), { fieldManager: 'test' })).rejects.toMatchObject({ statusCode: 403 });
-    await expect(api().apply(CONFIG_MAP, configMap('kernel-gossip', 'something-else'), { fieldManager: 'test' })).rejects.toMatchObject({ statusCode: 403 });
+    const configMap = (ns: string, name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: ns, name },
+      data: { pods: '' },
+    });
+    await expect(
+      api().apply(CONFIG_MAP, configMap(namespace, 'ebpf-monitored-pods'), { fieldManager: 'test' }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      api().apply(CONFIG_MAP, configMap('kernel-gossip', 'something-else'), { fieldManager: 'test' }),
+    ).rejects.toMatchObject({ statusCode: 403 });
   });
 
   describe.each([
     ['ingest', 'knative/10-rbac-ingest.yaml', () => ingestFlow(admin, ingest, namespace, ++iteration)],
     ['sweep', 'knative/11-rbac-sweep.yaml', () => sweepFlow(admin, sweep, namespace, ++iteration)],
   ] as const)('every verb the %s role grants is needed', (_name, file, flow) => {
-    it.each(verbsOf(file).map((entry) => [`${entry.role.metadata.name} rule ${entry.rule} ${entry.verb}`, entry] as const))('without %s the flow fails', async (_label, entry) => {
+    it.each(
+      verbsOf(file).map((entry) => [`${entry.role.metadata.name} rule ${entry.rule} ${entry.verb}`, entry] as const),
+    )('without %s the flow fails', async (_label, entry) => {
       await applyRole(without(entry.role, entry.rule, entry.verb));
       try {
         expect(await flow()).not.toEqual([]);

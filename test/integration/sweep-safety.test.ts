@@ -1,12 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SweepSummary } from '../../functions/sweep/handle.js';
 import { KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
-import type { SweepSummary } from '../../functions/sweep/handle.js';
 import { FaultyKubeApi } from '../unit/sweep/faulty-api.js';
 import { pingBinary } from '../unit/sweep/ping.js';
 import { adminApi, createPod, freshNamespace } from './support/cluster.js';
-import { applyIngestStatus, conditionOf, fetchObject, resourceVersions, runSweep, seedCertificate, seedWhisper, sweepApp } from './sweep-support.js';
+import {
+  applyIngestStatus,
+  conditionOf,
+  fetchObject,
+  resourceVersions,
+  runSweep,
+  seedCertificate,
+  seedWhisper,
+  sweepApp,
+} from './sweep-support.js';
 
 // Convergence, overlap, failures and paging of the sweep against the real API server.
 let api: KubeApi & { close(): void };
@@ -21,7 +30,11 @@ async function untidyNamespace(prefix: string): Promise<string> {
   const ns = await freshNamespace(api, prefix);
   for (const name of ['a', 'b', 'c']) {
     const pod = await createPod(api, ns, name);
-    await seedWhisper(api, ns, name, { podUid: pod.metadata.uid, status: name !== 'a', detectedAtMs: name === 'b' ? Date.now() - 20 * 60_000 : undefined });
+    await seedWhisper(api, ns, name, {
+      podUid: pod.metadata.uid,
+      status: name !== 'a',
+      detectedAtMs: name === 'b' ? Date.now() - 20 * 60_000 : undefined,
+    });
     await seedCertificate(api, ns, name, { podUid: pod.metadata.uid, status: false });
   }
   await api.delete(POD, { namespace: ns, name: 'c' });
@@ -37,7 +50,13 @@ describe('sweep safety against the real API server', () => {
 
     const second = await runSweep(sweepApp(counted, ns));
 
-    expect(first.actions).toEqual({ statusRepaired: 4, resolved: 1, markedPodGone: 2, deleted: 0, configMapUpdated: 1 });
+    expect(first.actions).toEqual({
+      statusRepaired: 4,
+      resolved: 1,
+      markedPodGone: 2,
+      deleted: 0,
+      configMapUpdated: 1,
+    });
     expect(second).toMatchObject({ writes: 0, failures: [] });
     expect(counted.calls.filter((call) => call.verb !== 'list' && call.verb !== 'get')).toEqual([]);
     expect(await resourceVersions(api, ns)).toEqual(versions);
@@ -51,8 +70,12 @@ describe('sweep safety against the real API server', () => {
 
     for (const summary of both) expect(summary.failures.filter((failure) => failure.reason !== 'Conflict')).toEqual([]);
     expect(third).toMatchObject({ writes: 0, failures: [] });
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'c.app'), 'PodGone')).toMatchObject({ status: 'True' });
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'b.app'), 'Throttled')).toMatchObject({ reason: 'NoRecentObservation' });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'c.app'), 'PodGone')).toMatchObject({
+      status: 'True',
+    });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'b.app'), 'Throttled')).toMatchObject({
+      reason: 'NoRecentObservation',
+    });
   });
 
   it('loses no ingest write made between its read and its write: the stale status apply conflicts', async () => {
@@ -70,18 +93,30 @@ describe('sweep safety against the real API server', () => {
     const raced = await runSweep(sweepApp(racing, ns));
     const after = await runSweep(sweepApp(api, ns));
 
-    expect(raced).toMatchObject({ conflicts: 1, actions: { resolved: 0 }, failures: [{ object: `kernelwhispers/${ns}/web.app`, reason: 'Conflict' }] });
+    expect(raced).toMatchObject({
+      conflicts: 1,
+      actions: { resolved: 0 },
+      failures: [{ object: `kernelwhispers/${ns}/web.app`, reason: 'Conflict' }],
+    });
     expect(after).toMatchObject({ writes: 0 });
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'), 'Throttled')).toMatchObject({ status: 'True', reason: 'CriticalThrottling' });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'), 'Throttled')).toMatchObject({
+      status: 'True',
+      reason: 'CriticalThrottling',
+    });
   });
 
   it('answers a PingSource event with 202 and an empty body even when every failure is a conflict', async () => {
     const ns = await untidyNamespace('sweep-ping');
     const conflicting = new FaultyKubeApi(api);
-    conflicting.fault = (verb) => (verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined);
+    conflicting.fault = (verb) =>
+      verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined;
     const ping = pingBinary();
 
-    const response = await sweepApp(conflicting, ns).request('/', { method: 'POST', headers: ping.headers, body: ping.body });
+    const response = await sweepApp(conflicting, ns).request('/', {
+      method: 'POST',
+      headers: ping.headers,
+      body: ping.body,
+    });
 
     expect(response.status).toBe(202);
     expect(await response.text()).toBe('');
@@ -92,9 +127,21 @@ describe('sweep safety against the real API server', () => {
     for (const name of ['b', 'c']) await seedWhisper(api, ns, name, { status: false });
     const a = await seedWhisper(api, ns, 'a', { status: false });
     // Created by hand: the API server's date-time accepts lower case; our schema (and the status maths) do not.
-    await api.create(KERNEL_WHISPER, { apiVersion: a.apiVersion, kind: a.kind, metadata: { name: 'odd.app', namespace: ns }, spec: { ...(a.spec as object), pod_name: 'odd', detected_at: '2030-01-01t00:00:00z' } }, { fieldManager: 'kubectl' });
+    await api.create(
+      KERNEL_WHISPER,
+      {
+        apiVersion: a.apiVersion,
+        kind: a.kind,
+        metadata: { name: 'odd.app', namespace: ns },
+        spec: { ...(a.spec as object), pod_name: 'odd', detected_at: '2030-01-01t00:00:00z' },
+      },
+      { fieldManager: 'kubectl' },
+    );
     const failing = new FaultyKubeApi(api);
-    failing.fault = (verb, _type, name) => (verb === 'apply_status' && name === 'b.app' ? new KubeApiError('PATCH b.app: 422 rejected', 'rejected', 422) : undefined);
+    failing.fault = (verb, _type, name) =>
+      verb === 'apply_status' && name === 'b.app'
+        ? new KubeApiError('PATCH b.app: 422 rejected', 'rejected', 422)
+        : undefined;
 
     const summary = await runSweep(sweepApp(failing, ns));
 
@@ -110,14 +157,17 @@ describe('sweep safety against the real API server', () => {
   it('pages through more objects than one page', async () => {
     const ns = await freshNamespace(api, 'sweep-pages');
     const names = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
-    for (const name of names) await seedCertificate(api, ns, name, { podUid: (await createPod(api, ns, name)).metadata.uid, status: false });
+    for (const name of names)
+      await seedCertificate(api, ns, name, { podUid: (await createPod(api, ns, name)).metadata.uid, status: false });
     const counted = new FaultyKubeApi(api);
 
     const summary: SweepSummary = await runSweep(sweepApp(counted, ns, { SWEEP_PAGE_SIZE: '3' }));
 
     expect(summary.seen).toEqual({ kernelWhispers: 0, podBirthCertificates: 7, pods: 7 });
     expect(summary.actions.statusRepaired).toBe(7);
-    expect(counted.calls.filter((call) => call.verb === 'list' && call.type === 'podbirthcertificates')).toHaveLength(3);
+    expect(counted.calls.filter((call) => call.verb === 'list' && call.type === 'podbirthcertificates')).toHaveLength(
+      3,
+    );
     const stored = (await api.list(POD_BIRTH_CERTIFICATE, { namespace: ns })).items;
     expect(stored.every((item) => item.status !== undefined)).toBe(true);
   });

@@ -1,5 +1,8 @@
-import { expect } from 'vitest';
 import type { Hono } from 'hono';
+import { expect } from 'vitest';
+import { buildSweep } from '../../functions/sweep/create.js';
+import type { SweepSummary } from '../../functions/sweep/handle.js';
+import { createSweepMetrics } from '../../functions/sweep/metrics.js';
 import { CONFIG_MAP, KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE, type ResourceType } from '../../lib/api/group.js';
 import { parseConfig } from '../../lib/config.js';
 import { desiredStatus } from '../../lib/core/ingest-plan.js';
@@ -9,9 +12,6 @@ import type { ConfigMap } from '../../lib/core/sweep-monitored-pods.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createLogger } from '../../lib/log.js';
-import { buildSweep } from '../../functions/sweep/create.js';
-import type { SweepSummary } from '../../functions/sweep/handle.js';
-import { createSweepMetrics } from '../../functions/sweep/metrics.js';
 
 /**
  * Seeds KernelWhispers and PodBirthCertificates the way the ingest function writes
@@ -23,37 +23,101 @@ const INGEST = { fieldManager: 'kernel-gossip-ingest' };
 const RESOLVED_AFTER_MS = 600_000;
 
 /** `reported: null` leaves out the metrics figure, as an observer without one does. */
-export type SeedOptions = { podUid?: string; detectedAtMs?: number; percent?: number; reported?: number | null; status?: boolean };
+export type SeedOptions = {
+  podUid?: string;
+  detectedAtMs?: number;
+  percent?: number;
+  reported?: number | null;
+  status?: boolean;
+};
 
-export async function seedWhisper(api: KubeApi, namespace: string, podName: string, options: SeedOptions = {}): Promise<KubeObject> {
+export async function seedWhisper(
+  api: KubeApi,
+  namespace: string,
+  podName: string,
+  options: SeedOptions = {},
+): Promise<KubeObject> {
   const detectedAtMs = options.detectedAtMs ?? Date.now() - 60_000;
   const reported = options.reported === null ? {} : { reported_cpu_usage: options.reported ?? 0.5 };
-  const data = { pod_name: podName, namespace, container_name: 'app', throttle_percentage: options.percent ?? 85.5, actual_cpu_usage: 0.8, ...reported, period_seconds: 300, throttle_ns: 123456789, ebpf_detection: true };
+  const data = {
+    pod_name: podName,
+    namespace,
+    container_name: 'app',
+    throttle_percentage: options.percent ?? 85.5,
+    actual_cpu_usage: 0.8,
+    ...reported,
+    period_seconds: 300,
+    throttle_ns: 123456789,
+    ebpf_detection: true,
+  };
   const pod = { namespace, pod_name: podName, ...(options.podUid === undefined ? {} : { pod_uid: options.podUid }) };
-  const object = desiredKernelWhisper({ kind: 'cpu_throttle', pod, container_name: 'app', data, observedAt: new Date(detectedAtMs).toISOString(), source: '/kernel-observer/node-1' });
+  const object = desiredKernelWhisper({
+    kind: 'cpu_throttle',
+    pod,
+    container_name: 'app',
+    data,
+    observedAt: new Date(detectedAtMs).toISOString(),
+    source: '/kernel-observer/node-1',
+  });
   const stored = await api.apply(KERNEL_WHISPER, object, INGEST);
   return options.status === false ? stored : applyIngestStatus(api, KERNEL_WHISPER, stored, detectedAtMs + 1000);
 }
 
-export async function seedCertificate(api: KubeApi, namespace: string, podName: string, options: SeedOptions = {}): Promise<KubeObject> {
-  const data = { pod_name: podName, namespace, total_syscalls: 4521, namespace_ops: 6, cgroup_writes: 12, duration_ns: 123_000_000, timeline: [{ timestamp_ms: 1000, action: 'clone(CLONE_NEWNET)' }] };
+export async function seedCertificate(
+  api: KubeApi,
+  namespace: string,
+  podName: string,
+  options: SeedOptions = {},
+): Promise<KubeObject> {
+  const data = {
+    pod_name: podName,
+    namespace,
+    total_syscalls: 4521,
+    namespace_ops: 6,
+    cgroup_writes: 12,
+    duration_ns: 123_000_000,
+    timeline: [{ timestamp_ms: 1000, action: 'clone(CLONE_NEWNET)' }],
+  };
   const pod = { namespace, pod_name: podName, ...(options.podUid === undefined ? {} : { pod_uid: options.podUid }) };
   const observedAt = new Date(options.detectedAtMs ?? Date.now() - 60_000).toISOString();
-  const object = desiredPodBirthCertificate(undefined, [{ kind: 'pod_creation', pod, data, observedAt, source: '/kernel-observer/node-1' }]);
+  const object = desiredPodBirthCertificate(undefined, [
+    { kind: 'pod_creation', pod, data, observedAt, source: '/kernel-observer/node-1' },
+  ]);
   const stored = await api.apply(POD_BIRTH_CERTIFICATE, object, INGEST);
   return options.status === false ? stored : applyIngestStatus(api, POD_BIRTH_CERTIFICATE, stored, Date.now());
 }
 
 /** What the ingest writer does after its spec apply: the status for `nowMs`, guarded by the resourceVersion. */
-export function applyIngestStatus(api: KubeApi, type: ResourceType, stored: KubeObject, nowMs: number): Promise<KubeObject> {
+export function applyIngestStatus(
+  api: KubeApi,
+  type: ResourceType,
+  stored: KubeObject,
+  nowMs: number,
+): Promise<KubeObject> {
   const status = desiredStatus(stored, { nowMs, resolvedAfterMs: RESOLVED_AFTER_MS });
   const { name, namespace, resourceVersion } = stored.metadata;
-  return api.applyStatus(type, { apiVersion: stored.apiVersion, kind: stored.kind, metadata: { name, namespace, resourceVersion }, status }, INGEST);
+  return api.applyStatus(
+    type,
+    { apiVersion: stored.apiVersion, kind: stored.kind, metadata: { name, namespace, resourceVersion }, status },
+    INGEST,
+  );
 }
 
 export function sweepApp(api: KubeApi, namespace: string, env: Record<string, string> = {}, now?: () => number): Hono {
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ALLOWED_NAMESPACES: namespace, MONITORED_PODS_NAMESPACE: namespace, RESOLVED_AFTER_SECONDS: '600', ...env });
-  return buildSweep({ config, api, log: createLogger({ level: 'silent', name: 'test' }), metrics: createSweepMetrics(), ...(now === undefined ? {} : { now }) });
+  const config = parseConfig({
+    KERNEL_GOSSIP_FUNCTION: 'sweep',
+    ALLOWED_NAMESPACES: namespace,
+    MONITORED_PODS_NAMESPACE: namespace,
+    RESOLVED_AFTER_SECONDS: '600',
+    ...env,
+  });
+  return buildSweep({
+    config,
+    api,
+    log: createLogger({ level: 'silent', name: 'test' }),
+    metrics: createSweepMetrics(),
+    ...(now === undefined ? {} : { now }),
+  });
 }
 
 /** A plain POST, as a person with curl would send it; the summary comes back as JSON. */
@@ -64,7 +128,12 @@ export async function runSweep(app: Hono, status = 200): Promise<SweepSummary> {
   return body;
 }
 
-export async function fetchObject(api: KubeApi, type: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined> {
+export async function fetchObject(
+  api: KubeApi,
+  type: ResourceType,
+  namespace: string,
+  name: string,
+): Promise<KubeObject | undefined> {
   return api.get(type, { namespace, name });
 }
 
@@ -76,11 +145,14 @@ export function monitoredPodsIn(api: KubeApi, namespace: string): Promise<Config
 export async function resourceVersions(api: KubeApi, namespace: string): Promise<Record<string, string | undefined>> {
   const versions: Record<string, string | undefined> = {};
   for (const type of [KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, POD]) {
-    for (const item of (await api.list(type, { namespace })).items) versions[`${type.plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
+    for (const item of (await api.list(type, { namespace })).items)
+      versions[`${type.plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
   }
-  versions['configmap'] = (await monitoredPodsIn(api, namespace))?.metadata.resourceVersion;
+  versions.configmap = (await monitoredPodsIn(api, namespace))?.metadata.resourceVersion;
   return versions;
 }
 
 export const conditionOf = (object: KubeObject | undefined, type: string): Record<string, unknown> | undefined =>
-  ((object?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).find((condition) => condition.type === type);
+  ((object?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).find(
+    (condition) => condition.type === type,
+  );

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { adminApi, createPod, freshNamespace, kubectl } from './support/cluster.js';
-import { applyIngestStatus, conditionOf, fetchObject, monitoredPodsIn, runSweep, seedCertificate, seedWhisper, sweepApp } from './sweep-support.js';
+import {
+  applyIngestStatus,
+  conditionOf,
+  fetchObject,
+  monitoredPodsIn,
+  runSweep,
+  seedCertificate,
+  seedWhisper,
+  sweepApp,
+} from './sweep-support.js';
 
 // Each action of the sweep against the real API server, one fresh namespace per test.
 let api: KubeApi & { close(): void };
@@ -23,21 +32,45 @@ describe('sweep against the real API server', () => {
     await seedWhisper(api, ns, 'missing', { podUid: await podUid(ns, 'missing'), status: false });
     await seedCertificate(api, ns, 'missing', { podUid: await podUid(ns, 'born'), status: false });
     const current = await seedWhisper(api, ns, 'behind', { podUid: await podUid(ns, 'behind') });
-    await api.apply(KERNEL_WHISPER, { ...current, metadata: { name: 'behind.app', namespace: ns }, spec: { ...(current.spec as object), severity: 'warning' } }, { fieldManager: 'kernel-gossip-ingest' });
+    await api.apply(
+      KERNEL_WHISPER,
+      {
+        ...current,
+        metadata: { name: 'behind.app', namespace: ns },
+        spec: { ...(current.spec as object), severity: 'warning' },
+      },
+      { fieldManager: 'kernel-gossip-ingest' },
+    );
 
     const summary = await runSweep(sweepApp(api, ns));
 
     expect(summary.actions).toMatchObject({ statusRepaired: 3, resolved: 0 });
     const repaired = await fetchObject(api, KERNEL_WHISPER, ns, 'missing.app');
-    expect(repaired?.status).toMatchObject({ observed_generation: 1, recommendation: expect.stringMatching(/^increase CPU limits by 50%/), priority: 'high' });
+    expect(repaired?.status).toMatchObject({
+      observed_generation: 1,
+      recommendation: expect.stringMatching(/^increase CPU limits by 50%/),
+      priority: 'high',
+    });
     expect(conditionOf(repaired, 'Throttled')).toMatchObject({ status: 'True', reason: 'CriticalThrottling' });
-    expect((await fetchObject(api, POD_BIRTH_CERTIFICATE, ns, 'missing'))?.status).toMatchObject({ report_count: 1, observed_generation: 1 });
+    expect((await fetchObject(api, POD_BIRTH_CERTIFICATE, ns, 'missing'))?.status).toMatchObject({
+      report_count: 1,
+      observed_generation: 1,
+    });
     const behind = await fetchObject(api, KERNEL_WHISPER, ns, 'behind.app');
     expect(behind?.status).toMatchObject({ observed_generation: 2 });
     expect(conditionOf(behind, 'Throttled')).toMatchObject({ reason: 'WarningThrottling', observedGeneration: 2 });
     // Our client drops managedFields from responses; kubectl shows them.
-    const owners = (JSON.parse(await kubectl(['get', 'kw', '-n', ns, 'behind.app', '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields?: { manager: string; subresource?: string }[] } }).metadata;
-    expect(owners.managedFields?.filter((entry) => entry.subresource === 'status').map((entry) => entry.manager).sort()).toEqual(['kernel-gossip-ingest', 'kernel-gossip-sweep']);
+    const owners = (
+      JSON.parse(await kubectl(['get', 'kw', '-n', ns, 'behind.app', '-o', 'json', '--show-managed-fields'])) as {
+        metadata: { managedFields?: { manager: string; subresource?: string }[] };
+      }
+    ).metadata;
+    expect(
+      owners.managedFields
+        ?.filter((entry) => entry.subresource === 'status')
+        .map((entry) => entry.manager)
+        .sort(),
+    ).toEqual(['kernel-gossip-ingest', 'kernel-gossip-sweep']);
   });
 
   it('marks throttling that stopped as resolved and keeps the spec', async () => {
@@ -51,8 +84,12 @@ describe('sweep against the real API server', () => {
     const after = await fetchObject(api, KERNEL_WHISPER, ns, 'quiet.app');
     expect(after?.spec).toEqual(before.spec);
     expect(after?.metadata.generation).toBe(1);
-    expect(conditionOf(after, 'Throttled')).toMatchObject({ status: 'False', reason: 'NoRecentObservation', lastTransitionTime: new Date(detectedAtMs + 600_000).toISOString() });
-    expect((after?.status as { insight?: string }).insight).toMatch(/^Throttling stopped/);
+    expect(conditionOf(after, 'Throttled')).toMatchObject({
+      status: 'False',
+      reason: 'NoRecentObservation',
+      lastTransitionTime: new Date(detectedAtMs + 600_000).toISOString(),
+    });
+    expect((after?.status as { insight?: string } | undefined)?.insight).toMatch(/^Throttling stopped/);
   });
 
   it('marks resources whose pod was deleted or replaced, and deletes them after the retention window', async () => {
@@ -71,10 +108,19 @@ describe('sweep against the real API server', () => {
 
     expect(marked.actions).toMatchObject({ markedPodGone: 3, deleted: 0 });
     expect(kept).toMatchObject({ writes: 0 });
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'gone.app'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodDeleted' });
-    expect(conditionOf(await fetchObject(api, POD_BIRTH_CERTIFICATE, ns, 'gone'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodDeleted' });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'gone.app'), 'PodGone')).toMatchObject({
+      status: 'True',
+      reason: 'PodDeleted',
+    });
+    expect(conditionOf(await fetchObject(api, POD_BIRTH_CERTIFICATE, ns, 'gone'), 'PodGone')).toMatchObject({
+      status: 'True',
+      reason: 'PodDeleted',
+    });
     expect(await kubectl(['get', 'kw', '-n', ns, 'gone.app', '--no-headers'])).toMatch(/\bPodDeleted\b/);
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'replaced.app'), 'PodGone')).toMatchObject({ status: 'True', reason: 'PodReplaced' });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'replaced.app'), 'PodGone')).toMatchObject({
+      status: 'True',
+      reason: 'PodReplaced',
+    });
 
     const deleted = await runSweep(sweepApp(api, ns, { KW_RETENTION_SECONDS: '0', PBC_RETENTION_SECONDS: '0' }));
 
@@ -94,7 +140,10 @@ describe('sweep against the real API server', () => {
     const summary = await runSweep(sweepApp(api, ns, { KW_RETENTION_SECONDS: '0' }));
 
     expect(summary.actions).toMatchObject({ deleted: 0, statusRepaired: 1 });
-    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'), 'PodGone')).toMatchObject({ status: 'False', reason: 'PodPresent' });
+    expect(conditionOf(await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'), 'PodGone')).toMatchObject({
+      status: 'False',
+      reason: 'PodPresent',
+    });
   });
 
   it('drops a status field the ingest stopped sending that the sweep co-owned since its last write', async () => {
@@ -109,10 +158,17 @@ describe('sweep against the real API server', () => {
 
     const summary = await runSweep(sweepApp(api, ns));
 
-    expect((lingering?.status as { metrics_comparison?: object }).metrics_comparison).toHaveProperty('metrics_cpu_usage');
+    expect((lingering?.status as { metrics_comparison?: object } | undefined)?.metrics_comparison).toHaveProperty(
+      'metrics_cpu_usage',
+    );
     expect(summary.actions.statusRepaired).toBe(1);
-    expect((await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'))?.status).toMatchObject({ metrics_comparison: { kernel_cpu_usage: 0.8 } });
-    expect(((await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'))?.status as { metrics_comparison?: object }).metrics_comparison).not.toHaveProperty('metrics_cpu_usage');
+    expect((await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'))?.status).toMatchObject({
+      metrics_comparison: { kernel_cpu_usage: 0.8 },
+    });
+    expect(
+      ((await fetchObject(api, KERNEL_WHISPER, ns, 'web.app'))?.status as { metrics_comparison?: object } | undefined)
+        ?.metrics_comparison,
+    ).not.toHaveProperty('metrics_cpu_usage');
   });
 
   it('lists the opted-in pods in the ConfigMap, and moves `updated` only when the list changes', async () => {
@@ -129,8 +185,18 @@ describe('sweep against the real API server', () => {
     await runSweep(sweepApp(api, ns, {}, at('2030-01-01T00:10:00Z')));
     const changed = await monitoredPodsIn(api, ns);
 
-    expect(first?.data).toEqual({ pods: [`a:${a}`, `b:${b}`].join(','), 'pods.namespaced': `${ns}/a:${a},${ns}/b:${b}`, count: '2', updated: '2030-01-01T00:00:00Z' });
+    expect(first?.data).toEqual({
+      pods: [`a:${a}`, `b:${b}`].join(','),
+      'pods.namespaced': `${ns}/a:${a},${ns}/b:${b}`,
+      count: '2',
+      updated: '2030-01-01T00:00:00Z',
+    });
     expect(again.actions.configMapUpdated).toBe(0);
-    expect(changed?.data).toEqual({ pods: `b:${b}`, 'pods.namespaced': `${ns}/b:${b}`, count: '1', updated: '2030-01-01T00:10:00Z' });
+    expect(changed?.data).toEqual({
+      pods: `b:${b}`,
+      'pods.namespaced': `${ns}/b:${b}`,
+      count: '1',
+      updated: '2030-01-01T00:10:00Z',
+    });
   });
 });

@@ -15,7 +15,12 @@ export function isRetried(status: number): boolean {
   return RETRIED.has(status) || status >= 500;
 }
 
-export async function deliver(post: Post, id: string, fixture: HttpFixture, options: { maxAttempts?: number; baseDelayMs?: number } = {}): Promise<Delivery> {
+export async function deliver(
+  post: Post,
+  id: string,
+  fixture: HttpFixture,
+  options: { maxAttempts?: number; baseDelayMs?: number } = {},
+): Promise<Delivery> {
   const answers: number[] = [];
   const maxAttempts = options.maxAttempts ?? 40;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -29,7 +34,12 @@ export async function deliver(post: Post, id: string, fixture: HttpFixture, opti
 }
 
 /** Runs deliveries with bounded concurrency, in order of the list, reporting each one done. */
-export async function deliverAll<T>(items: readonly T[], concurrency: number, send: (item: T, index: number) => Promise<Delivery>, onProgress?: (done: number) => void): Promise<Delivery[]> {
+export async function deliverAll<T>(
+  items: readonly T[],
+  concurrency: number,
+  send: (item: T, index: number) => Promise<Delivery>,
+  onProgress?: (done: number) => void,
+): Promise<Delivery[]> {
   let done = 0;
   return mapBounded(items, concurrency, async (item, index) => {
     const delivery = await send(item, index);

@@ -1,13 +1,20 @@
 import { kernelWhisperName } from '../../../lib/api/names.js';
-import { binaryEvent, creationData, throttleData, type HttpFixture } from '../../fixtures/events.js';
+import { binaryEvent, creationData, type HttpFixture, throttleData } from '../../fixtures/events.js';
 
 /**
  * A stream of events over a set of pods, with the state each one must leave:
  * for every KernelWhisper the newest observation, for every PodBirthCertificate
  * the set of reports (one per container).
  */
-export type WorkloadEvent = { readonly id: string; readonly fixture: HttpFixture; readonly object: string; readonly expects: Expectation };
-export type Expectation = { readonly kind: 'kw'; readonly throttled: number; readonly detectedAt: string } | { readonly kind: 'pbc'; readonly report: string };
+export type WorkloadEvent = {
+  readonly id: string;
+  readonly fixture: HttpFixture;
+  readonly object: string;
+  readonly expects: Expectation;
+};
+export type Expectation =
+  | { readonly kind: 'kw'; readonly throttled: number; readonly detectedAt: string }
+  | { readonly kind: 'pbc'; readonly report: string };
 
 export type Workload = {
   readonly events: readonly WorkloadEvent[];
@@ -36,15 +43,39 @@ export function buildWorkload(namespace: string, pods: readonly string[], count:
     const at = new Date(startMs + i * 10).toISOString();
     if (i % 4 === 3) {
       const container = `c${Math.floor(i / pods.length) % 3}`;
-      const data = { ...creationData, namespace, pod_name: pod, container_name: container, total_syscalls: 1000 + i, timestamp: at };
-      events.push({ id: `e${i}`, fixture: binaryEvent(CREATION, data, `e${i}`), object: pod, expects: { kind: 'pbc', report: container } });
+      const data = {
+        ...creationData,
+        namespace,
+        pod_name: pod,
+        container_name: container,
+        total_syscalls: 1000 + i,
+        timestamp: at,
+      };
+      events.push({
+        id: `e${i}`,
+        fixture: binaryEvent(CREATION, data, `e${i}`),
+        object: pod,
+        expects: { kind: 'pbc', report: container },
+      });
       reports.set(pod, (reports.get(pod) ?? new Set()).add(container));
       newestReports.set(`${pod}/${container}`, data.total_syscalls);
     } else {
       const throttled = (i * 7) % 100;
-      const data = { ...throttleData, namespace, pod_name: pod, container_name: 'app', throttle_percentage: throttled, timestamp: at };
+      const data = {
+        ...throttleData,
+        namespace,
+        pod_name: pod,
+        container_name: 'app',
+        throttle_percentage: throttled,
+        timestamp: at,
+      };
       const name = kernelWhisperName(pod, 'app');
-      events.push({ id: `e${i}`, fixture: binaryEvent(THROTTLE, data, `e${i}`), object: name, expects: { kind: 'kw', throttled, detectedAt: at } });
+      events.push({
+        id: `e${i}`,
+        fixture: binaryEvent(THROTTLE, data, `e${i}`),
+        object: name,
+        expects: { kind: 'kw', throttled, detectedAt: at },
+      });
       newest.set(name, throttled);
     }
   }

@@ -6,7 +6,13 @@ import { connectKubeApi } from '../../../lib/k8s/client.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 
 /** Helpers for tests against the run's real API server. */
-export const NAMESPACE: ResourceType = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+export const NAMESPACE: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  namespaced: false,
+};
 
 export async function adminApi(): Promise<KubeApi & { close(): void }> {
   return connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
@@ -22,12 +28,20 @@ export async function freshNamespace(api: KubeApi, prefix: string): Promise<stri
 export type PodOptions = { annotations?: Record<string, string>; containers?: unknown[]; nodeName?: string };
 
 /** Pods can be created without a kubelet; they simply stay Pending. */
-export async function createPod(api: KubeApi, namespace: string, name: string, options: PodOptions = {}): Promise<KubeObject> {
+export async function createPod(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  options: PodOptions = {},
+): Promise<KubeObject> {
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, annotations: options.annotations ?? { 'kernel-gossip.io/monitor': 'true' } },
-    spec: { nodeName: options.nodeName, containers: options.containers ?? [{ name: 'app', image: 'registry.invalid/app:1' }] },
+    spec: {
+      nodeName: options.nodeName,
+      containers: options.containers ?? [{ name: 'app', image: 'registry.invalid/app:1' }],
+    },
   };
   return api.create(POD, pod, { fieldManager: 'test' });
 }
@@ -40,9 +54,17 @@ export function kubectl(args: readonly string[]): Promise<string> {
 export type Run = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
 /** Runs a command to completion with `input` on stdin; never rejects on a non-zero exit. */
-export function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<Run> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { throttleData, creationData, type HttpFixture } from '../../fixtures/events.js';
+import { creationData, type HttpFixture, throttleData } from '../../fixtures/events.js';
 
 /**
  * Generators of input that can never succeed: every case carries at least one
@@ -8,7 +8,11 @@ import { throttleData, creationData, type HttpFixture } from '../../fixtures/eve
 const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
 const CREATION = 'io.gossip.kernel.pod_creation.v1';
 
-const controlChars = fc.string({ minLength: 1, maxLength: 5, unit: fc.constantFrom('\u0000', '\u0007', '\n', '\r', '\u001b', '\u007f') });
+const controlChars = fc.string({
+  minLength: 1,
+  maxLength: 5,
+  unit: fc.constantFrom('\u0000', '\u0007', '\n', '\r', '\u001b', '\u007f'),
+});
 
 const badPercentage = fc.oneof(
   fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.0001, 100.0001, 1e308),
@@ -32,22 +36,67 @@ const collidingLongContainer = fc.string({ minLength: 64, maxLength: 120, unit: 
 type Mutation = (data: Record<string, unknown>) => Record<string, unknown>;
 
 const throttleMutations: fc.Arbitrary<Mutation> = fc.oneof(
-  badPercentage.map((value): Mutation => (data) => ({ ...data, throttle_percentage: value })),
-  fc.oneof(fc.constant(-1), fc.constant(Number.NaN), fc.string()).map((value): Mutation => (data) => ({ ...data, actual_cpu_usage: value })),
-  badName.map((value): Mutation => (data) => ({ ...data, pod_name: value })),
-  badName.map((value): Mutation => (data) => ({ ...data, namespace: value })),
-  collidingLongContainer.map((value): Mutation => (data) => ({ ...data, container_name: value })),
-  fc.constantFrom('pod_name', 'throttle_percentage', 'actual_cpu_usage').map((field): Mutation => (data) => withoutField(data, field)),
-  fc.constantFrom('yesterday', '2024-13-01T00:00:00Z', '2999-01-01T00:00:00Z', '').map((value): Mutation => (data) => ({ ...data, timestamp: value })),
-  fc.oneof(fc.integer({ min: -5, max: -1 }), fc.double({ min: 0.1, max: 0.9 })).map((value): Mutation => (data) => ({ ...data, throttle_ns: value })),
+  badPercentage.map(
+    (value): Mutation =>
+      (data) => ({ ...data, throttle_percentage: value }),
+  ),
+  fc.oneof(fc.constant(-1), fc.constant(Number.NaN), fc.string()).map(
+    (value): Mutation =>
+      (data) => ({ ...data, actual_cpu_usage: value }),
+  ),
+  badName.map(
+    (value): Mutation =>
+      (data) => ({ ...data, pod_name: value }),
+  ),
+  badName.map(
+    (value): Mutation =>
+      (data) => ({ ...data, namespace: value }),
+  ),
+  collidingLongContainer.map(
+    (value): Mutation =>
+      (data) => ({ ...data, container_name: value }),
+  ),
+  fc.constantFrom('pod_name', 'throttle_percentage', 'actual_cpu_usage').map(
+    (field): Mutation =>
+      (data) =>
+        withoutField(data, field),
+  ),
+  fc.constantFrom('yesterday', '2024-13-01T00:00:00Z', '2999-01-01T00:00:00Z', '').map(
+    (value): Mutation =>
+      (data) => ({ ...data, timestamp: value }),
+  ),
+  fc.oneof(fc.integer({ min: -5, max: -1 }), fc.double({ min: 0.1, max: 0.9 })).map(
+    (value): Mutation =>
+      (data) => ({ ...data, throttle_ns: value }),
+  ),
 );
 
 const creationMutations: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.oneof(fc.constant(-1), fc.constant(1.5), fc.string()).map((value): Mutation => (data) => ({ ...data, total_syscalls: value })),
-  fc.array(fc.record({ timestamp_ms: fc.oneof(fc.constant(-1), fc.string()), action: fc.string() }), { minLength: 1, maxLength: 3 }).map((timeline): Mutation => (data) => ({ ...data, timeline })),
-  fc.constant((data: Record<string, unknown>) => ({ ...data, timeline: Array.from({ length: 501 }, (_, i) => ({ timestamp_ms: i, action: 'x' })) })),
-  controlChars.map((chars): Mutation => (data) => ({ ...data, timeline: [{ timestamp_ms: 1, action: `clone${chars}` }] })),
-  fc.constantFrom('scheduler ', 'god', '').map((actor): Mutation => (data) => ({ ...data, timeline: [{ timestamp_ms: 1, action: 'x', actor }] })),
+  fc.oneof(fc.constant(-1), fc.constant(1.5), fc.string()).map(
+    (value): Mutation =>
+      (data) => ({ ...data, total_syscalls: value }),
+  ),
+  fc
+    .array(fc.record({ timestamp_ms: fc.oneof(fc.constant(-1), fc.string()), action: fc.string() }), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map(
+      (timeline): Mutation =>
+        (data) => ({ ...data, timeline }),
+    ),
+  fc.constant((data: Record<string, unknown>) => ({
+    ...data,
+    timeline: Array.from({ length: 501 }, (_, i) => ({ timestamp_ms: i, action: 'x' })),
+  })),
+  controlChars.map(
+    (chars): Mutation =>
+      (data) => ({ ...data, timeline: [{ timestamp_ms: 1, action: `clone${chars}` }] }),
+  ),
+  fc.constantFrom('scheduler ', 'god', '').map(
+    (actor): Mutation =>
+      (data) => ({ ...data, timeline: [{ timestamp_ms: 1, action: 'x', actor }] }),
+  ),
 );
 
 function withoutField(data: Record<string, unknown>, field: string): Record<string, unknown> {
@@ -56,12 +105,29 @@ function withoutField(data: Record<string, unknown>, field: string): Record<stri
 }
 
 function binary(type: string, body: string, extra: Record<string, string> = {}): HttpFixture {
-  return { headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'fuzz', 'ce-source': '/fuzz', 'ce-type': type, 'ce-time': new Date().toISOString(), ...extra }, body };
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'fuzz',
+      'ce-source': '/fuzz',
+      'ce-type': type,
+      'ce-time': new Date().toISOString(),
+      ...extra,
+    },
+    body,
+  };
 }
 
 const badData = fc.oneof(
-  throttleMutations.map((mutate) => ({ type: THROTTLE, data: mutate({ ...throttleData, timestamp: new Date().toISOString() }) })),
-  creationMutations.map((mutate) => ({ type: CREATION, data: mutate({ ...creationData, timestamp: new Date().toISOString() }) })),
+  throttleMutations.map((mutate) => ({
+    type: THROTTLE,
+    data: mutate({ ...throttleData, timestamp: new Date().toISOString() }),
+  })),
+  creationMutations.map((mutate) => ({
+    type: CREATION,
+    data: mutate({ ...creationData, timestamp: new Date().toISOString() }),
+  })),
 );
 
 /** JSON.stringify turns NaN and Infinity into null; these are still defects (null is not a number). */
@@ -71,43 +137,93 @@ const badAttributes = fc.oneof(
   fc.constant(binary(THROTTLE, JSON.stringify(throttleData), { 'ce-specversion': '2.0' })),
   fc.constant(binary(THROTTLE, JSON.stringify(throttleData), { 'ce-id': '' })),
   fc.constant(binary('', JSON.stringify(throttleData))),
-  fc.string({ minLength: 1, maxLength: 40 }).filter((type) => type !== THROTTLE && type !== CREATION && /^[\x20-\x7e]+$/.test(type)).map((type) => binary(type, JSON.stringify(throttleData))),
+  fc
+    .string({ minLength: 1, maxLength: 40 })
+    .filter((type) => type !== THROTTLE && type !== CREATION && /^[\x20-\x7e]+$/.test(type))
+    .map((type) => binary(type, JSON.stringify(throttleData))),
   fc.constant(binary(THROTTLE, JSON.stringify({ ...throttleData, timestamp: undefined }), { 'ce-time': 'not-a-time' })),
-  fc.constantFrom('/' + 'x'.repeat(300), '/with space', '/tab\there').map((source) => binary(THROTTLE, JSON.stringify(throttleData), { 'ce-source': source })),
+  fc
+    .constantFrom(`/${'x'.repeat(300)}`, '/with space', '/tab\there')
+    .map((source) => binary(THROTTLE, JSON.stringify(throttleData), { 'ce-source': source })),
 );
 
 const badBodies = fc.oneof(
-  fc.string({ maxLength: 200 }).filter((text) => !isJsonObject(text)).map((text) => binary(THROTTLE, text)),
+  fc
+    .string({ maxLength: 200 })
+    .filter((text) => !isJsonObject(text))
+    .map((text) => binary(THROTTLE, text)),
   fc.integer({ min: 1000, max: 5000 }).map((depth) => binary(THROTTLE, '['.repeat(depth) + ']'.repeat(depth))),
   fc.integer({ min: 50, max: 200 }).map((depth) => binary(THROTTLE, JSON.stringify(nested(depth)))),
   fc.constant(binary(THROTTLE, JSON.stringify({ ...throttleData, padding: 'x'.repeat(70_000) }))),
 );
 
 const badContentTypes = fc.oneof(
-  fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/x-www-form-urlencoded', '').map((type) => request(type, JSON.stringify(throttleData))),
+  fc
+    .constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/x-www-form-urlencoded', '')
+    .map((type) => request(type, JSON.stringify(throttleData))),
   fc.constant({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(throttleData) }),
 );
 
 const badStructured = fc.oneof(
-  badData.map(({ type, data }) => ({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ specversion: '1.0', id: 'fuzz', source: '/fuzz', type, time: new Date().toISOString(), data }) })),
+  badData.map(({ type, data }) => ({
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: 'fuzz',
+      source: '/fuzz',
+      type,
+      time: new Date().toISOString(),
+      data,
+    }),
+  })),
   fc.constant({ headers: { 'content-type': 'application/cloudevents+json' }, body: '[]' }),
 );
 
 /** A batch of good events with one bad one somewhere: refused whole, so nothing is written. */
 const mixedBatch = fc.tuple(badData, fc.nat({ max: 3 })).map(([bad, position]) => {
-  const good = { specversion: '1.0', id: 'good', source: '/fuzz', type: THROTTLE, data: { ...throttleData, timestamp: new Date().toISOString() } };
+  const good = {
+    specversion: '1.0',
+    id: 'good',
+    source: '/fuzz',
+    type: THROTTLE,
+    data: { ...throttleData, timestamp: new Date().toISOString() },
+  };
   const events = [good, good, good];
-  events.splice(position, 0, { specversion: '1.0', id: 'bad', source: '/fuzz', type: bad.type, data: bad.data as typeof good.data });
+  events.splice(position, 0, {
+    specversion: '1.0',
+    id: 'bad',
+    source: '/fuzz',
+    type: bad.type,
+    data: bad.data as typeof good.data,
+  });
   return { headers: { 'content-type': 'application/cloudevents-batch+json' }, body: JSON.stringify(events) };
 });
 
-export const hostileCloudEventRequest: fc.Arbitrary<HttpFixture> = fc.oneof(badDataEvent, badAttributes, badBodies, badContentTypes, badStructured, mixedBatch);
+export const hostileCloudEventRequest: fc.Arbitrary<HttpFixture> = fc.oneof(
+  badDataEvent,
+  badAttributes,
+  badBodies,
+  badContentTypes,
+  badStructured,
+  mixedBatch,
+);
 
 export const hostileLegacyRequest: fc.Arbitrary<HttpFixture> = fc.oneof(
-  throttleMutations.map((mutate) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'cpu_throttle', ...mutate({ ...throttleData }) }) })),
+  throttleMutations.map((mutate) => ({
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'cpu_throttle', ...mutate({ ...throttleData }) }),
+  })),
   fc.string({ maxLength: 100 }).map((body) => ({ headers: { 'content-type': 'application/json' }, body })),
-  fc.constantFrom('text/plain', '').map((type) => request(type, JSON.stringify({ type: 'cpu_throttle', ...throttleData }))),
-  fc.string({ minLength: 1, maxLength: 20 }).filter((tag) => tag !== 'cpu_throttle' && tag !== 'pod_creation').map((tag) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: tag, ...throttleData }) })),
+  fc
+    .constantFrom('text/plain', '')
+    .map((type) => request(type, JSON.stringify({ type: 'cpu_throttle', ...throttleData }))),
+  fc
+    .string({ minLength: 1, maxLength: 20 })
+    .filter((tag) => tag !== 'cpu_throttle' && tag !== 'pod_creation')
+    .map((tag) => ({
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: tag, ...throttleData }),
+    })),
 );
 
 function request(contentType: string, body: string): HttpFixture {
@@ -134,5 +250,7 @@ function isJsonObject(text: string): boolean {
  * without CloudEvent headers is a legitimate manual sweep, so it is left out).
  */
 export const hostileSweepRequest: fc.Arbitrary<HttpFixture> = hostileCloudEventRequest.filter(
-  (fixture) => fixture.headers['ce-specversion'] !== undefined || (fixture.headers['content-type'] ?? '').startsWith('application/cloudevents'),
+  (fixture) =>
+    fixture.headers['ce-specversion'] !== undefined ||
+    (fixture.headers['content-type'] ?? '').startsWith('application/cloudevents'),
 );

@@ -1,15 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { connectKubeApi } from '../../../lib/k8s/client.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
+import { connectKubeApi } from '../../../lib/k8s/client.js';
 import { kubectl } from './cluster.js';
 
 /**
  * Acting as a ServiceAccount: a token from the TokenRequest API (what the kubelet
  * mounts into the function's pod) in a kubeconfig of its own.
  */
-export async function serviceAccountApi(namespace: string, serviceAccount: string): Promise<KubeApi & { close(): void }> {
+export async function serviceAccountApi(
+  namespace: string,
+  serviceAccount: string,
+): Promise<KubeApi & { close(): void }> {
   const token = await serviceAccountToken(namespace, serviceAccount);
   const { cluster } = adminKubeconfig();
   const kubeconfig = {
@@ -36,7 +39,10 @@ export type AdminUser = { readonly 'client-certificate-data': string; readonly '
 
 /** The cluster and user entries of the run's admin kubeconfig (test/controlplane/kubeconfig.ts writes them inline). */
 export function adminKubeconfig(): { cluster: AdminCluster; user: AdminUser } {
-  const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: AdminCluster }[]; users: { user: AdminUser }[] };
+  const admin = JSON.parse(readFileSync(inject('kubeconfig'), 'utf8')) as {
+    clusters: { cluster: AdminCluster }[];
+    users: { user: AdminUser }[];
+  };
   const [cluster, user] = [admin.clusters[0]?.cluster, admin.users[0]?.user];
   if (cluster === undefined || user === undefined) throw new Error('the admin kubeconfig names no cluster or user');
   return { cluster, user };

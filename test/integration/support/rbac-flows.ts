@@ -1,12 +1,12 @@
+import { buildIngest } from '../../../functions/ingest/create.js';
+import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
+import { buildSweep } from '../../../functions/sweep/create.js';
+import { createSweepMetrics } from '../../../functions/sweep/metrics.js';
 import { CONFIG_MAP, EVENT, KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { createLogger } from '../../../lib/log.js';
-import { buildIngest } from '../../../functions/ingest/create.js';
-import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
-import { buildSweep } from '../../../functions/sweep/create.js';
-import { createSweepMetrics } from '../../../functions/sweep/metrics.js';
 import { binaryEvent, creationData, throttleData } from '../../fixtures/events.js';
 import { seedWhisper } from '../sweep-support.js';
 import { createPod } from './cluster.js';
@@ -23,28 +23,62 @@ const quiet = createLogger({ level: 'silent', name: 'rbac' });
 const containerId = (i: number) => `${i.toString(16).padStart(4, '0')}${'ab'.repeat(30)}`;
 
 async function runningPod(admin: KubeApi, namespace: string, name: string, i: number): Promise<KubeObject> {
-  const pod = await createPod(admin, namespace, name, { nodeName: 'node-rbac' });
-  const status = { containerStatuses: [{ name: 'app', containerID: `containerd://${containerId(i)}`, image: 'x', imageID: '', ready: true, restartCount: 0 }] };
-  return admin.applyStatus(POD, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name }, status }, { fieldManager: 'test' });
+  await createPod(admin, namespace, name, { nodeName: 'node-rbac' });
+  const status = {
+    containerStatuses: [
+      {
+        name: 'app',
+        containerID: `containerd://${containerId(i)}`,
+        image: 'x',
+        imageID: '',
+        ready: true,
+        restartCount: 0,
+      },
+    ],
+  };
+  return admin.applyStatus(
+    POD,
+    { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name }, status },
+    { fieldManager: 'test' },
+  );
 }
 
 export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string, i: number): Promise<string[]> {
   const pod = `ingest-${i}`;
   const stored = await runningPod(admin, namespace, pod, i);
   // Series writes at once (not once a minute), so the flow reads and patches the Event.
-  const app = buildIngest({ config: parseConfig({}), api, log: quiet, metrics: createIngestMetrics(), eventSeriesIntervalMs: 0 });
+  const app = buildIngest({
+    config: parseConfig({}),
+    api,
+    log: quiet,
+    metrics: createIngestMetrics(),
+    eventSeriesIntervalMs: 0,
+  });
   const at = (offsetMs: number) => new Date(Date.now() - 60_000 + offsetMs).toISOString();
   const events = [
     binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp: at(0) }, `t-${i}`),
     binaryEvent(CREATION, { ...creationData, namespace, pod_name: pod, timestamp: at(0) }, `c-${i}`),
     // By kernel identity: needs the pod list narrowed to the node.
-    binaryEvent(THROTTLE, { ...throttleData, pod_name: undefined, namespace: undefined, container_name: undefined, cgroup_path: `/kubepods/burstable/pod${stored.metadata.uid ?? ''}/${containerId(i)}`, node_name: 'node-rbac', timestamp: at(1000) }, `k-${i}`),
+    binaryEvent(
+      THROTTLE,
+      {
+        ...throttleData,
+        pod_name: undefined,
+        namespace: undefined,
+        container_name: undefined,
+        cgroup_path: `/kubepods/burstable/pod${stored.metadata.uid ?? ''}/${containerId(i)}`,
+        node_name: 'node-rbac',
+        timestamp: at(1000),
+      },
+      `k-${i}`,
+    ),
   ];
   const problems: string[] = [];
   for (const event of events) {
     const response = await app.request('/', { method: 'POST', headers: event.headers, body: event.body });
     const outcome = response.headers.get('kernel-gossip-outcome');
-    if (response.status !== 202 || outcome !== 'applied') problems.push(`${event.headers['ce-id'] ?? ''}: ${response.status} ${outcome ?? (await response.text())}`);
+    if (response.status !== 202 || outcome !== 'applied')
+      problems.push(`${event.headers['ce-id'] ?? ''}: ${response.status} ${outcome ?? (await response.text())}`);
   }
   problems.push(...(await missingEvents(admin, namespace, pod)));
   return problems;
@@ -71,19 +105,31 @@ export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string,
   await createPod(admin, namespace, `sweep-${i}`);
   const repaired = await seedWhisper(admin, namespace, `sweep-${i}`, { status: false });
   await seedWhisper(admin, namespace, `gone-${i}`);
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ALLOWED_NAMESPACES: namespace, MONITORED_PODS_NAMESPACE: 'kernel-gossip', KW_RETENTION_SECONDS: '0', PBC_RETENTION_SECONDS: '0' });
+  const config = parseConfig({
+    KERNEL_GOSSIP_FUNCTION: 'sweep',
+    ALLOWED_NAMESPACES: namespace,
+    MONITORED_PODS_NAMESPACE: 'kernel-gossip',
+    KW_RETENTION_SECONDS: '0',
+    PBC_RETENTION_SECONDS: '0',
+  });
   const app = buildSweep({ config, api, log: quiet, metrics: createSweepMetrics() });
   const problems: string[] = [];
   // The first sweep marks the object whose pod is gone, the second deletes it.
   for (const round of [1, 2]) {
     const response = await app.request('/', { method: 'POST' });
     const summary = (await response.json()) as { failures?: unknown[] };
-    if (response.status !== 200 || (summary.failures?.length ?? 0) > 0) problems.push(`sweep ${round}: ${response.status} ${JSON.stringify(summary).slice(0, 300)}`);
+    if (response.status !== 200 || (summary.failures?.length ?? 0) > 0)
+      problems.push(`sweep ${round}: ${response.status} ${JSON.stringify(summary).slice(0, 300)}`);
   }
   const whisper = await admin.get(KERNEL_WHISPER, { namespace, name: repaired.metadata.name });
   if (whisper?.status === undefined) problems.push('status was not repaired');
-  if ((await admin.get(KERNEL_WHISPER, { namespace, name: `gone-${i}.app` })) !== undefined) problems.push(`gone-${i}.app was not deleted`);
-  const configMap = await admin.get<KubeObject & { data?: Record<string, string> }>(CONFIG_MAP, { namespace: 'kernel-gossip', name: 'ebpf-monitored-pods' });
-  if (!(configMap?.data?.pods ?? '').includes(`sweep-${i}:`)) problems.push('the monitored-pods ConfigMap does not list the pod');
+  if ((await admin.get(KERNEL_WHISPER, { namespace, name: `gone-${i}.app` })) !== undefined)
+    problems.push(`gone-${i}.app was not deleted`);
+  const configMap = await admin.get<KubeObject & { data?: Record<string, string> }>(CONFIG_MAP, {
+    namespace: 'kernel-gossip',
+    name: 'ebpf-monitored-pods',
+  });
+  if (!(configMap?.data?.pods ?? '').includes(`sweep-${i}:`))
+    problems.push('the monitored-pods ConfigMap does not list the pod');
   return problems;
 }

@@ -29,7 +29,22 @@ describe('cpuMillicores', () => {
     expect(cpuMillicores(quantity)).toBe(expected);
   });
 
-  it.each([['-1'], ['-500m'], ['1e3m'], [''], ['m'], ['1.2.3'], ['500 m'], ['1x'], ['1e999'], ['one'], ['0x10'], [-1], [Number.NaN], ['9'.repeat(40)]])('refuses %j', (quantity) => {
+  it.each([
+    ['-1'],
+    ['-500m'],
+    ['1e3m'],
+    [''],
+    ['m'],
+    ['1.2.3'],
+    ['500 m'],
+    ['1x'],
+    ['1e999'],
+    ['one'],
+    ['0x10'],
+    [-1],
+    [Number.NaN],
+    ['9'.repeat(40)],
+  ])('refuses %j', (quantity) => {
     expect(cpuMillicores(quantity)).toBeUndefined();
   });
 });

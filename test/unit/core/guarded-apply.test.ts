@@ -3,8 +3,17 @@ import { guardedBy, statusApply } from '../../../lib/core/guarded-apply.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { deepFreeze } from '../support/freeze.js';
 
-const desired = deepFreeze({ apiVersion: 'kernel.gossip.io/v1alpha1', kind: 'KernelWhisper', metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' } }, spec: { x: 1 } } as KubeObject);
-const stored = deepFreeze({ ...desired, metadata: { ...desired.metadata, uid: 'u', resourceVersion: '42', generation: 3 }, status: { old: true } } as KubeObject);
+const desired = deepFreeze({
+  apiVersion: 'kernel.gossip.io/v1alpha1',
+  kind: 'KernelWhisper',
+  metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' } },
+  spec: { x: 1 },
+} as KubeObject);
+const stored = deepFreeze({
+  ...desired,
+  metadata: { ...desired.metadata, uid: 'u', resourceVersion: '42', generation: 3 },
+  status: { old: true },
+} as KubeObject);
 
 describe('guardedBy', () => {
   it('sends a create as planned: there is nothing to guard on', () => {
@@ -12,7 +21,10 @@ describe('guardedBy', () => {
   });
 
   it('carries the resourceVersion an update was planned from', () => {
-    expect(guardedBy(desired, stored)).toEqual({ ...desired, metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' }, resourceVersion: '42' } });
+    expect(guardedBy(desired, stored)).toEqual({
+      ...desired,
+      metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' }, resourceVersion: '42' },
+    });
   });
 });
 

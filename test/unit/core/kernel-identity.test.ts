@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { containerByStatusId, identityOf, normalizePodUid, parseCgroupPath, sameContainer } from '../../../lib/core/kernel-identity.js';
+import {
+  containerByStatusId,
+  identityOf,
+  normalizePodUid,
+  parseCgroupPath,
+  sameContainer,
+} from '../../../lib/core/kernel-identity.js';
 
 const uid = '0f3c2b1a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const cid = 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1b2';
@@ -9,10 +15,16 @@ describe('cgroup paths', () => {
     ['cgroupfs v1', `/sys/fs/cgroup/cpu,cpuacct/kubepods/burstable/pod${uid}/${cid}`],
     ['cgroupfs v2', `/kubepods/besteffort/pod${uid}/${cid}`],
     ['cgroupfs guaranteed', `/kubepods/pod${uid}/${cid}`],
-    ['systemd containerd', `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid.replaceAll('-', '_')}.slice/cri-containerd-${cid}.scope`],
+    [
+      'systemd containerd',
+      `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid.replaceAll('-', '_')}.slice/cri-containerd-${cid}.scope`,
+    ],
     ['systemd cri-o', `kubepods-pod${uid.replaceAll('-', '_')}.slice/crio-${cid}.scope`],
     ['cgroupfs cri-o', `/kubepods/burstable/pod${uid}/crio-${cid}`],
-    ['cgroup v2 from /proc/<pid>/cgroup', `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replaceAll('-', '_')}.slice/cri-containerd-${cid}.scope`],
+    [
+      'cgroup v2 from /proc/<pid>/cgroup',
+      `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replaceAll('-', '_')}.slice/cri-containerd-${cid}.scope`,
+    ],
   ])('%s', (_name, path) => {
     expect(parseCgroupPath(path)).toEqual({ podUid: uid, containerId: cid });
   });
@@ -44,7 +56,10 @@ describe('containerByStatusId', () => {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p' },
-    status: { initContainerStatuses: [{ name: 'setup', containerID: `containerd://${'b'.repeat(64)}` }], containerStatuses: [{ name: 'waiting' }, { name: 'app', containerID: `containerd://${cid}` }] },
+    status: {
+      initContainerStatuses: [{ name: 'setup', containerID: `containerd://${'b'.repeat(64)}` }],
+      containerStatuses: [{ name: 'waiting' }, { name: 'app', containerID: `containerd://${cid}` }],
+    },
   };
 
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredKernelWhisper, kernelWhisperStatus } from '../../../lib/core/kernel-whisper.js';
 import type { KernelWhisperSpec } from '../../../lib/api/kernel-whisper.js';
+import { desiredKernelWhisper, kernelWhisperStatus } from '../../../lib/core/kernel-whisper.js';
 import { deepFreeze } from '../support/freeze.js';
 import { throttle } from '../support/observations.js';
 
@@ -43,18 +43,27 @@ describe('desiredKernelWhisper', () => {
 });
 
 describe('kernelWhisperStatus', () => {
-  const observed = { ...throttle({ throttle_percentage: 85.5 }), container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' }, workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' } } as const;
+  const observed = {
+    ...throttle({ throttle_percentage: 85.5 }),
+    container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' },
+    workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' },
+  } as const;
   const spec = deepFreeze(desiredKernelWhisper(observed).spec as KernelWhisperSpec);
 
   it('records the container figures and the workload from the pod in the spec', () => {
-    expect(spec).toMatchObject({ container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' }, workload: { kind: 'Deployment', name: 'web' } });
+    expect(spec).toMatchObject({
+      container_resources: { container_type: 'regular', cpu_request: '250m', cpu_limit: '500m' },
+      workload: { kind: 'Deployment', name: 'web' },
+    });
   });
 
   it('states insight, concrete recommendation, evidence and a Throttled condition in consistent units', () => {
     expect(kernelWhisperStatus(spec, 3, undefined, clock)).toEqual({
-      insight: 'The kernel saw container app of pod production/throttled-pod throttled in 85.5% of CFS periods while using 0.8 cores; metrics report 0.5 cores (37.5% below the kernel figure).',
+      insight:
+        'The kernel saw container app of pod production/throttled-pod throttled in 85.5% of CFS periods while using 0.8 cores; metrics report 0.5 cores (37.5% below the kernel figure).',
       recommendation: 'increase CPU limits by 50%: raise the CPU limit of container app from 500m to 750m',
-      kernel_evidence: '85.5% of CFS periods throttled, 123.46 ms throttled, over 300 s, 0.8 cores used, detected by eBPF (observed 2024-01-01T00:00:00.000Z).',
+      kernel_evidence:
+        '85.5% of CFS periods throttled, 123.46 ms throttled, over 300 s, 0.8 cores used, detected by eBPF (observed 2024-01-01T00:00:00.000Z).',
       priority: 'high',
       current_cpu_request: '250m',
       current_cpu_limit: '500m',
@@ -78,14 +87,19 @@ describe('kernelWhisperStatus', () => {
 
   it('keeps the transition time while the condition status holds', () => {
     const first = kernelWhisperStatus(spec, 1, undefined, clock);
-    const later = desiredKernelWhisper(throttle({ throttle_percentage: 90 }, '2024-01-01T00:00:30.000Z')).spec as KernelWhisperSpec;
+    const later = desiredKernelWhisper(throttle({ throttle_percentage: 90 }, '2024-01-01T00:00:30.000Z'))
+      .spec as KernelWhisperSpec;
     const second = kernelWhisperStatus(later, 2, deepFreeze(first), clock);
     expect(second.conditions?.[0]?.lastTransitionTime).toBe('2024-01-01T00:00:00.000Z');
   });
 
   it('says throttling stopped once the window passes, at a time derived from the observation', () => {
     const status = kernelWhisperStatus(spec, 1, undefined, { ...clock, nowMs: Date.parse('2024-01-01T00:30:00Z') });
-    expect(status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'NoRecentObservation', lastTransitionTime: '2024-01-01T00:10:00.000Z' });
+    expect(status.conditions?.[0]).toMatchObject({
+      status: 'False',
+      reason: 'NoRecentObservation',
+      lastTransitionTime: '2024-01-01T00:10:00.000Z',
+    });
     expect(status.insight).toMatch(/^Throttling stopped: no observation since 2024-01-01T00:00:00.000Z/);
   });
 

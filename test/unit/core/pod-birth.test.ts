@@ -9,12 +9,27 @@ const spec = (object: { spec?: unknown }) => object.spec as PodBirthCertificateS
 describe('desiredPodBirthCertificate', () => {
   const app = deepFreeze(birth({}, '2024-01-01T00:00:00.000Z', 'app'));
   const sidecar = deepFreeze(
-    birth({ total_syscalls: 100, namespace_ops: 0, cgroup_writes: 3, duration_ns: 200_000_000, timeline: [{ timestamp_ms: 1003, action: 'mount /proc', actor: 'kernel' }] }, '2024-01-01T00:00:01.000Z', 'sidecar'),
+    birth(
+      {
+        total_syscalls: 100,
+        namespace_ops: 0,
+        cgroup_writes: 3,
+        duration_ns: 200_000_000,
+        timeline: [{ timestamp_ms: 1003, action: 'mount /proc', actor: 'kernel' }],
+      },
+      '2024-01-01T00:00:01.000Z',
+      'sidecar',
+    ),
   );
 
   it('sums counters over distinct reports and unions the timeline in time order', () => {
     const merged = spec(desiredPodBirthCertificate(spec(desiredPodBirthCertificate(undefined, [app])), [sidecar]));
-    expect(merged.kernel_stats).toEqual({ total_syscalls: 4621, namespaces_created: 6, cgroup_writes: 15, total_duration_ms: 200 });
+    expect(merged.kernel_stats).toEqual({
+      total_syscalls: 4621,
+      namespaces_created: 6,
+      cgroup_writes: 15,
+      total_duration_ms: 200,
+    });
     expect(merged.timeline).toEqual([
       { timestamp_ms: 1000, actor: 'kernel', action: 'clone(CLONE_NEWNET)' },
       { timestamp_ms: 1003, actor: 'kernel', action: 'mount /proc' },
@@ -44,19 +59,35 @@ describe('desiredPodBirthCertificate', () => {
 
   it('records iptables rules only when an observer counted them', () => {
     expect(spec(desiredPodBirthCertificate(undefined, [app])).kernel_stats.iptables_rules).toBeUndefined();
-    expect(spec(desiredPodBirthCertificate(undefined, [birth({ iptables_rules: 7 }, undefined, 'x')])).kernel_stats.iptables_rules).toBe(7);
+    expect(
+      spec(desiredPodBirthCertificate(undefined, [birth({ iptables_rules: 7 }, undefined, 'x')])).kernel_stats
+        .iptables_rules,
+    ).toBe(7);
   });
 });
 
 describe('podBirthCertificateStatus', () => {
   it('summarises the birth with a Recorded condition', () => {
-    const status = podBirthCertificateStatus(spec(desiredPodBirthCertificate(undefined, [birth({}, undefined, 'app')])), 1);
+    const status = podBirthCertificateStatus(
+      spec(desiredPodBirthCertificate(undefined, [birth({}, undefined, 'app')])),
+      1,
+    );
     expect(status).toEqual({
-      insight: 'Pod production/web-1 was born in 123 ms: 4521 syscalls, 6 namespace operations and 12 cgroup writes across 1 report(s).',
+      insight:
+        'Pod production/web-1 was born in 123 ms: 4521 syscalls, 6 namespace operations and 12 cgroup writes across 1 report(s).',
       report_count: 1,
       last_updated: '2024-01-01T00:00:00.000Z',
       observed_generation: 1,
-      conditions: [{ type: 'Recorded', status: 'True', reason: 'BirthRecorded', message: status.insight, lastTransitionTime: '2024-01-01T00:00:00.000Z', observedGeneration: 1 }],
+      conditions: [
+        {
+          type: 'Recorded',
+          status: 'True',
+          reason: 'BirthRecorded',
+          message: status.insight,
+          lastTransitionTime: '2024-01-01T00:00:00.000Z',
+          observedGeneration: 1,
+        },
+      ],
     });
   });
 });

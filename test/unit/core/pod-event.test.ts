@@ -7,12 +7,20 @@ import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { deepFreeze } from '../support/freeze.js';
 import { birth, throttle } from '../support/observations.js';
 
-const stored = <T extends KubeObject>(object: T): T => deepFreeze({ ...object, metadata: { ...object.metadata, uid: 'kw-uid', generation: 1 } });
+const stored = <T extends KubeObject>(object: T): T =>
+  deepFreeze({ ...object, metadata: { ...object.metadata, uid: 'kw-uid', generation: 1 } });
 const whisper = (percent: number, resources = true) =>
-  stored(desiredKernelWhisper({
-    ...throttle({ throttle_percentage: percent }),
-    ...(resources ? { container_resources: { container_type: 'regular', cpu_limit: '500m' }, workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' } } : {}),
-  } as const));
+  stored(
+    desiredKernelWhisper({
+      ...throttle({ throttle_percentage: percent }),
+      ...(resources
+        ? {
+            container_resources: { container_type: 'regular', cpu_limit: '500m' },
+            workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' },
+          }
+        : {}),
+    } as const),
+  );
 
 describe('podEventFor', () => {
   it('makes a critical KernelWhisper a Warning on its pod, with the concrete recommendation', () => {
@@ -25,7 +33,13 @@ describe('podEventFor', () => {
       note: 'Container app throttled in 85.5% of CFS periods (critical); increase CPU limits by 50%: raise the CPU limit of container app from 500m to 750m',
       observedAt: '2024-01-01T00:00:00.000Z',
       regarding: { apiVersion: 'v1', kind: 'Pod', name: 'throttled-pod', namespace: 'production', uid: 'uid-1' },
-      related: { apiVersion: 'kernel.gossip.io/v1alpha1', kind: 'KernelWhisper', name: 'throttled-pod.app', namespace: 'production', uid: 'kw-uid' },
+      related: {
+        apiVersion: 'kernel.gossip.io/v1alpha1',
+        kind: 'KernelWhisper',
+        name: 'throttled-pod.app',
+        namespace: 'production',
+        uid: 'kw-uid',
+      },
     });
   });
 
@@ -36,7 +50,12 @@ describe('podEventFor', () => {
   });
 
   it('makes a recorded PodBirthCertificate a Normal BirthRecorded Event at its newest report', () => {
-    const certificate = stored(desiredPodBirthCertificate(undefined, [birth({}, '2024-01-01T00:00:05.000Z', 'app'), birth({ total_syscalls: 10 }, '2024-01-01T00:00:09.000Z', 'sidecar')]));
+    const certificate = stored(
+      desiredPodBirthCertificate(undefined, [
+        birth({}, '2024-01-01T00:00:05.000Z', 'app'),
+        birth({ total_syscalls: 10 }, '2024-01-01T00:00:09.000Z', 'sidecar'),
+      ]),
+    );
     expect(podEventFor(certificate)).toMatchObject({
       name: 'web-1.birthrecorded.uidweb1',
       reason: 'BirthRecorded',
@@ -49,7 +68,10 @@ describe('podEventFor', () => {
   });
 
   it('keeps the note within the 1 kB events.k8s.io allows', () => {
-    const long = stored({ ...whisper(90), spec: { ...(whisper(90).spec as KernelWhisperSpec), container_name: 'c'.repeat(63), pod_name: 'p'.repeat(253) } });
+    const long = stored({
+      ...whisper(90),
+      spec: { ...(whisper(90).spec as KernelWhisperSpec), container_name: 'c'.repeat(63), pod_name: 'p'.repeat(253) },
+    });
     const note = podEventFor(long)?.note ?? '';
     expect(note.length).toBeLessThanOrEqual(1024);
   });
@@ -63,7 +85,11 @@ describe('Event bodies', () => {
     expect(newPodEvent(intent, 'ingest-00001-deployment-abc')).toEqual({
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name: intent.name, namespace: 'production', labels: { 'app.kubernetes.io/managed-by': 'kernel-gossip' } },
+      metadata: {
+        name: intent.name,
+        namespace: 'production',
+        labels: { 'app.kubernetes.io/managed-by': 'kernel-gossip' },
+      },
       eventTime: '2024-01-01T00:00:00.000000Z',
       reportingController: 'kernel.gossip.io/ingest',
       reportingInstance: 'ingest-00001-deployment-abc',

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { OwnerReference } from '../../../lib/k8s/objects.js';
 import type { Pod } from '../../../lib/core/pod.js';
 import { containerResources, workloadOf } from '../../../lib/core/pod-resources.js';
+import type { OwnerReference } from '../../../lib/k8s/objects.js';
 import { deepFreeze } from '../support/freeze.js';
 
 const pod = (owner?: OwnerReference, labels?: Record<string, string>): Pod =>
   deepFreeze({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'web-7d4b9c-x2x9q', namespace: 'prod', ...(labels === undefined ? {} : { labels }), ...(owner === undefined ? {} : { ownerReferences: [owner] }) },
+    metadata: {
+      name: 'web-7d4b9c-x2x9q',
+      namespace: 'prod',
+      ...(labels === undefined ? {} : { labels }),
+      ...(owner === undefined ? {} : { ownerReferences: [owner] }),
+    },
     spec: {
       initContainers: [
         { name: 'setup', resources: { limits: { cpu: '0.2' } } },
@@ -22,7 +27,13 @@ const pod = (owner?: OwnerReference, labels?: Record<string, string>): Pod =>
     },
   });
 
-const owner = (apiVersion: string, kind: string, name: string, controller = true): OwnerReference => ({ apiVersion, kind, name, uid: 'u', controller });
+const owner = (apiVersion: string, kind: string, name: string, controller = true): OwnerReference => ({
+  apiVersion,
+  kind,
+  name,
+  uid: 'u',
+  controller,
+});
 
 describe('containerResources', () => {
   it.each([
@@ -39,14 +50,49 @@ describe('containerResources', () => {
 
 describe('workloadOf', () => {
   it.each([
-    ['a ReplicaSet with pod-template-hash → its Deployment', owner('apps/v1', 'ReplicaSet', 'web-7d4b9c'), { 'pod-template-hash': '7d4b9c' }, { api_version: 'apps/v1', kind: 'Deployment', name: 'web' }],
-    ['a ReplicaSet whose name lacks the hash → the ReplicaSet', owner('apps/v1', 'ReplicaSet', 'web'), { 'pod-template-hash': '7d4b9c' }, { api_version: 'apps/v1', kind: 'ReplicaSet', name: 'web' }],
-    ['a ReplicaSet without the label → the ReplicaSet', owner('apps/v1', 'ReplicaSet', 'web-7d4b9c'), undefined, { api_version: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9c' }],
-    ['a StatefulSet', owner('apps/v1', 'StatefulSet', 'db'), undefined, { api_version: 'apps/v1', kind: 'StatefulSet', name: 'db' }],
-    ['a DaemonSet', owner('apps/v1', 'DaemonSet', 'agent'), undefined, { api_version: 'apps/v1', kind: 'DaemonSet', name: 'agent' }],
-    ['a Job', owner('batch/v1', 'Job', 'backup-1'), undefined, { api_version: 'batch/v1', kind: 'Job', name: 'backup-1' }],
+    [
+      'a ReplicaSet with pod-template-hash → its Deployment',
+      owner('apps/v1', 'ReplicaSet', 'web-7d4b9c'),
+      { 'pod-template-hash': '7d4b9c' },
+      { api_version: 'apps/v1', kind: 'Deployment', name: 'web' },
+    ],
+    [
+      'a ReplicaSet whose name lacks the hash → the ReplicaSet',
+      owner('apps/v1', 'ReplicaSet', 'web'),
+      { 'pod-template-hash': '7d4b9c' },
+      { api_version: 'apps/v1', kind: 'ReplicaSet', name: 'web' },
+    ],
+    [
+      'a ReplicaSet without the label → the ReplicaSet',
+      owner('apps/v1', 'ReplicaSet', 'web-7d4b9c'),
+      undefined,
+      { api_version: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9c' },
+    ],
+    [
+      'a StatefulSet',
+      owner('apps/v1', 'StatefulSet', 'db'),
+      undefined,
+      { api_version: 'apps/v1', kind: 'StatefulSet', name: 'db' },
+    ],
+    [
+      'a DaemonSet',
+      owner('apps/v1', 'DaemonSet', 'agent'),
+      undefined,
+      { api_version: 'apps/v1', kind: 'DaemonSet', name: 'agent' },
+    ],
+    [
+      'a Job',
+      owner('batch/v1', 'Job', 'backup-1'),
+      undefined,
+      { api_version: 'batch/v1', kind: 'Job', name: 'backup-1' },
+    ],
     ['no owner → the pod', undefined, undefined, { api_version: 'v1', kind: 'Pod', name: 'web-7d4b9c-x2x9q' }],
-    ['an owner that is not the controller → the pod', owner('v1', 'ConfigMap', 'cm', false), undefined, { api_version: 'v1', kind: 'Pod', name: 'web-7d4b9c-x2x9q' }],
+    [
+      'an owner that is not the controller → the pod',
+      owner('v1', 'ConfigMap', 'cm', false),
+      undefined,
+      { api_version: 'v1', kind: 'Pod', name: 'web-7d4b9c-x2x9q' },
+    ],
   ])('%s', (_name, reference, labels, expected) => {
     expect(workloadOf(pod(reference, labels))).toEqual(expected);
   });

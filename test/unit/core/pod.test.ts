@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slimPod, type Pod } from '../../../lib/core/pod.js';
+import { type Pod, slimPod } from '../../../lib/core/pod.js';
 import { deepFreeze } from '../support/freeze.js';
 
 describe('slimPod', () => {
@@ -13,10 +13,22 @@ describe('slimPod', () => {
         uid: 'u-1',
         labels: { 'pod-template-hash': 'abc' },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'r', controller: true }],
-        annotations: { 'kernel-gossip.io/monitor': 'true', 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(5000) },
+        annotations: {
+          'kernel-gossip.io/monitor': 'true',
+          'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(5000),
+        },
       },
-      spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x', env: [{ name: 'A', value: 'B' }], resources: { limits: { cpu: '500m' } } }] },
-      status: { phase: 'Running', podIP: '10.0.0.1', containerStatuses: [{ name: 'app', containerID: 'containerd://abc', image: 'x', ready: true }] },
+      spec: {
+        nodeName: 'n1',
+        containers: [
+          { name: 'app', image: 'x', env: [{ name: 'A', value: 'B' }], resources: { limits: { cpu: '500m' } } },
+        ],
+      },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        containerStatuses: [{ name: 'app', containerID: 'containerd://abc', image: 'x', ready: true }],
+      },
     } as unknown as Pod);
     expect(slimPod(pod, 'kernel-gossip.io/monitor')).toEqual({
       apiVersion: 'v1',

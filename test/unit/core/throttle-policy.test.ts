@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { discrepancyPercent, recommendationFor, reportedStatusFor, severityFor } from '../../../lib/core/throttle-policy.js';
+import {
+  discrepancyPercent,
+  recommendationFor,
+  reportedStatusFor,
+  severityFor,
+} from '../../../lib/core/throttle-policy.js';
 
 describe('the earlier operator thresholds', () => {
   it.each([

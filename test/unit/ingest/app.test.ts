@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE } from '../../../lib/api/group.js';
 import { KubeApiError } from '../../../lib/errors.js';
-import { batchEvents, binaryEvent, creationData, legacyThrottle, structuredEvent, throttleData } from '../../fixtures/events.js';
+import {
+  batchEvents,
+  binaryEvent,
+  creationData,
+  legacyThrottle,
+  structuredEvent,
+  throttleData,
+} from '../../fixtures/events.js';
 import { ingestHarness, monitoredPod, send } from '../support/ingest-app.js';
 
 const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
@@ -41,13 +48,19 @@ describe('POST / (CloudEvents)', () => {
     const response = await send(app, '/', binaryEvent(THROTTLE, throttleData));
     expect(response.headers.get('kernel-gossip-outcome')).toBe('applied');
     expect(api.all(KERNEL_WHISPER)).toHaveLength(1);
-    expect((await metrics.podEvents.get()).values).toEqual([{ labels: { reason: 'CPUThrottled', outcome: 'failed' }, value: 1 }]);
+    expect((await metrics.podEvents.get()).values).toEqual([
+      { labels: { reason: 'CPUThrottled', outcome: 'failed' }, value: 1 },
+    ]);
   });
 
   it('acknowledges an older observation without applying it', async () => {
     const { app, api } = ingestHarness();
     await send(app, '/', binaryEvent(THROTTLE, throttleData));
-    const older = await send(app, '/', binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 10, timestamp: '2023-12-31T23:00:00Z' }));
+    const older = await send(
+      app,
+      '/',
+      binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 10, timestamp: '2023-12-31T23:00:00Z' }),
+    );
     expect(older.status).toBe(202);
     expect(older.headers.get('kernel-gossip-outcome')).toBe('stale');
     expect(api.all(KERNEL_WHISPER)[0]?.spec).toMatchObject({ kernel_truth: { throttled_percent: 85.5 } });
@@ -56,7 +69,11 @@ describe('POST / (CloudEvents)', () => {
   it('merges two birth reports into one certificate', async () => {
     const { app, api } = ingestHarness();
     await send(app, '/', binaryEvent(CREATION, creationData));
-    await send(app, '/', binaryEvent(CREATION, { ...creationData, container_name: 'sidecar', total_syscalls: 100 }, 'evt-9'));
+    await send(
+      app,
+      '/',
+      binaryEvent(CREATION, { ...creationData, container_name: 'sidecar', total_syscalls: 100 }, 'evt-9'),
+    );
     const [certificate] = api.all(POD_BIRTH_CERTIFICATE);
     expect(certificate?.spec).toMatchObject({ kernel_stats: { total_syscalls: 4621 } });
     expect(api.all(POD_BIRTH_CERTIFICATE)).toHaveLength(1);
@@ -68,12 +85,23 @@ describe('bad input changes nothing', () => {
     ['malformed JSON data', { headers: binaryEvent(THROTTLE, {}).headers, body: '{"pod_name":' }, 400],
     ['a percentage over 100', binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 101 }), 400],
     ['an invalid pod name', binaryEvent(THROTTLE, { ...throttleData, pod_name: 'Not_A_Name' }), 400],
-    ['no observation time', binaryEvent(THROTTLE, { ...throttleData, timestamp: undefined }, 'x', { 'ce-time': '' }), 400],
+    [
+      'no observation time',
+      binaryEvent(THROTTLE, { ...throttleData, timestamp: undefined }, 'x', { 'ce-time': '' }),
+      400,
+    ],
     ['a time far in the future', binaryEvent(THROTTLE, { ...throttleData, timestamp: '2030-01-01T00:00:00Z' }), 400],
     ['an unsupported type', binaryEvent('com.example.other', throttleData), 422],
     ['an unsupported content type', { headers: { 'content-type': 'text/plain' }, body: 'hello' }, 415],
     ['JSON without CloudEvent headers', { headers: { 'content-type': 'application/json' }, body: '{}' }, 400],
-    ['a batch with one invalid event', batchEvents([{ type: THROTTLE, data: throttleData, id: 'a' }, { type: THROTTLE, data: { pod_name: 'x' }, id: 'b' }]), 400],
+    [
+      'a batch with one invalid event',
+      batchEvents([
+        { type: THROTTLE, data: throttleData, id: 'a' },
+        { type: THROTTLE, data: { pod_name: 'x' }, id: 'b' },
+      ]),
+      400,
+    ],
   ])('%s is refused with %i', async (_name, fixture, status) => {
     const { app, api } = ingestHarness();
     const response = await send(app, '/', fixture);
@@ -83,7 +111,11 @@ describe('bad input changes nothing', () => {
 
   it('names the failing fields without echoing the payload', async () => {
     const { app } = ingestHarness();
-    const response = await send(app, '/', binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 'secret-value' }));
+    const response = await send(
+      app,
+      '/',
+      binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 'secret-value' }),
+    );
     const body = (await response.json()) as { message: string };
     expect(body.message).toContain('throttle_percentage');
     expect(body.message).not.toContain('secret-value');
@@ -154,7 +186,10 @@ describe('legacy webhook', () => {
   it('requires the shared token when one is configured', async () => {
     const { app, api } = ingestHarness({ WEBHOOK_TOKEN: 's3cret' });
     const refused = await send(app, '/webhook/ebpf', json(legacyThrottle));
-    const accepted = await send(app, '/webhook/ebpf', { headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret' }, body: JSON.stringify(legacyThrottle) });
+    const accepted = await send(app, '/webhook/ebpf', {
+      headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret' },
+      body: JSON.stringify(legacyThrottle),
+    });
     expect(refused.status).toBe(401);
     expect(accepted.status).toBe(200);
     expect(api.all(KERNEL_WHISPER)).toHaveLength(1);

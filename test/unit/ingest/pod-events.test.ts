@@ -1,24 +1,38 @@
 import { describe, expect, it } from 'vitest';
+import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
+import { PodEventRecorder } from '../../../functions/ingest/pod-events.js';
 import { EVENT } from '../../../lib/api/group.js';
 import { desiredKernelWhisper } from '../../../lib/core/kernel-whisper.js';
 import type { PodEvent } from '../../../lib/core/pod-event.js';
 import { KubeApiError } from '../../../lib/errors.js';
 import { createLogger } from '../../../lib/log.js';
-import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
-import { PodEventRecorder } from '../../../functions/ingest/pod-events.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 import { throttle } from '../support/observations.js';
 
 const NAME = 'throttled-pod.app.cputhrottled.uid1';
-const whisper = (second: number) => desiredKernelWhisper(throttle({ throttle_percentage: 90 }, `2024-01-01T00:00:${String(second).padStart(2, '0')}.000Z`));
+const whisper = (second: number) =>
+  desiredKernelWhisper(
+    throttle({ throttle_percentage: 90 }, `2024-01-01T00:00:${String(second).padStart(2, '0')}.000Z`),
+  );
 
 function setup(api = new FakeKubeApi()) {
   const clock = { now: 0 };
   const metrics = createIngestMetrics();
   const log = createLogger({ level: 'silent', name: 'test' });
-  const recorder = new PodEventRecorder(api, { fieldManager: 'kernel-gossip-ingest', reportingInstance: 'pod-a', seriesIntervalMs: 60_000, now: () => clock.now, log, metrics });
+  const recorder = new PodEventRecorder(api, {
+    fieldManager: 'kernel-gossip-ingest',
+    reportingInstance: 'pod-a',
+    seriesIntervalMs: 60_000,
+    now: () => clock.now,
+    log,
+    metrics,
+  });
   const stored = async () => api.get<PodEvent>(EVENT, { namespace: 'production', name: NAME });
-  const eventWrites = () => api.writes().filter((call) => call.type === 'events').map((call) => call.verb);
+  const eventWrites = () =>
+    api
+      .writes()
+      .filter((call) => call.type === 'events')
+      .map((call) => call.verb);
   return { api, clock, recorder, stored, eventWrites };
 }
 

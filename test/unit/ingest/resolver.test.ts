@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Candidate } from '../../../functions/ingest/candidates.js';
+import { PodDirectory } from '../../../functions/ingest/pods.js';
+import { ApiIdentityResolver } from '../../../functions/ingest/resolver.js';
 import { POD } from '../../../lib/api/group.js';
 import { PodNotResolvedError, PodUnresolvableError } from '../../../lib/errors.js';
-import type { Candidate } from '../../../functions/ingest/candidates.js';
-import { ApiIdentityResolver } from '../../../functions/ingest/resolver.js';
-import { PodDirectory } from '../../../functions/ingest/pods.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 
 const cid = 'a'.repeat(64);
@@ -11,7 +11,13 @@ const observedAt = '2024-01-01T00:00:00.000Z';
 const start = Date.parse(observedAt);
 
 function candidate(data: Record<string, unknown>): Candidate {
-  return { kind: 'cpu_throttle', id: 'e', source: 's', observedAt, data: { throttle_percentage: 90, actual_cpu_usage: 1, ...data } };
+  return {
+    kind: 'cpu_throttle',
+    id: 'e',
+    source: 's',
+    observedAt,
+    data: { throttle_percentage: 90, actual_cpu_usage: 1, ...data },
+  };
 }
 
 function setup(options: { relistAfterMs?: number } = {}) {
@@ -19,7 +25,13 @@ function setup(options: { relistAfterMs?: number } = {}) {
   const clock = { now: start };
   const resolver = new ApiIdentityResolver(api, { now: () => clock.now, unresolvedRetryMs: 60_000, ...options });
   const seedPod = (statuses: { name: string; containerID: string }[] = []) =>
-    api.seed(POD, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'prod', uid: 'u-1' }, spec: { containers: [{ name: 'app' }] }, status: { containerStatuses: statuses } });
+    api.seed(POD, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'prod', uid: 'u-1' },
+      spec: { containers: [{ name: 'app' }] },
+      status: { containerStatuses: statuses },
+    });
   const lists = () => api.calls.filter((call) => call.verb === 'list').length;
   return { api, clock, resolver, seedPod, lists };
 }
@@ -28,7 +40,9 @@ describe('ApiIdentityResolver', () => {
   it('answers a burst of concurrent misses with one list', async () => {
     const { resolver, seedPod, lists } = setup();
     seedPod([{ name: 'app', containerID: `containerd://${cid}` }]);
-    const found = await Promise.all(Array.from({ length: 5 }, () => resolver.resolve(candidate({ container_id: cid }))));
+    const found = await Promise.all(
+      Array.from({ length: 5 }, () => resolver.resolve(candidate({ container_id: cid }))),
+    );
     expect(found.map((match) => match.containerName)).toEqual(['app', 'app', 'app', 'app', 'app']);
     expect(lists()).toBe(1);
   });
@@ -58,7 +72,12 @@ describe('ApiIdentityResolver', () => {
 describe('PodDirectory', () => {
   it('shares one read among concurrent lookups of the same pod', async () => {
     const api = new FakeKubeApi();
-    api.seed(POD, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'web-1' }, spec: { containers: [{ name: 'app' }] } });
+    api.seed(POD, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'ns', name: 'web-1' },
+      spec: { containers: [{ name: 'app' }] },
+    });
     const pods = new PodDirectory(api);
     const found = await Promise.all([pods.get('ns', 'web-1'), pods.get('ns', 'web-1'), pods.get('ns', 'web-1')]);
     expect(found.map((pod) => pod?.metadata.name)).toEqual(['web-1', 'web-1', 'web-1']);

@@ -1,9 +1,9 @@
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import net from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binaryEvent, throttleData } from '../../fixtures/events.js';
-import { ingestHarness, type IngestHarness } from '../support/ingest-app.js';
+import { type IngestHarness, ingestHarness } from '../support/ingest-app.js';
 
 /**
  * Served by @hono/node-server, the ingest routes read the Node request itself
@@ -19,13 +19,20 @@ afterEach(() => new Promise<void>((resolve) => (server === undefined ? resolve()
 async function listen(env: Record<string, string> = {}): Promise<{ harness: IngestHarness; port: number }> {
   const harness = ingestHarness({ BODY_LIMIT_BYTES: '2048', BODY_TIMEOUT_MS: '200', ...env });
   const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
+    server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve(info.port),
+    );
   });
   return { harness, port };
 }
 
 /** Raw HTTP/1.1 over a socket: what a client sees, including a body that never completes. */
-function exchange(port: number, head: string, body: Buffer | string, options: { keepOpen?: boolean } = {}): Promise<string> {
+function exchange(
+  port: number,
+  head: string,
+  body: Buffer | string,
+  options: { keepOpen?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let answer = '';
@@ -45,7 +52,9 @@ const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.
 
 function binaryHead(extra: string): string {
   const { headers } = binaryEvent(THROTTLE, throttleData);
-  return `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}${extra}\r\n`;
+  return `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}${extra}\r\n`;
 }
 
 describe('the ingest body read from the Node request', () => {
@@ -68,7 +77,11 @@ describe('the ingest body read from the Node request', () => {
   it('answers 413 to a chunked body once it passes the limit', async () => {
     const { port, harness } = await listen();
     const chunk = JSON.stringify({ ...throttleData, padding: 'x'.repeat(3000) });
-    const answer = await exchange(port, binaryHead('transfer-encoding: chunked\r\n'), `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
+    const answer = await exchange(
+      port,
+      binaryHead('transfer-encoding: chunked\r\n'),
+      `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+    );
     expect(statusOf(answer)).toBe(413);
     expect(harness.api.writes()).toEqual([]);
   });
@@ -85,6 +98,8 @@ describe('the ingest body read from the Node request', () => {
     const invalid = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     expect(statusOf(await exchange(port, binaryHead(`content-length: ${invalid.length}\r\n`), invalid))).toBe(400);
     const { body } = binaryEvent(THROTTLE, throttleData);
-    expect(statusOf(await exchange(port, binaryHead(`content-length: ${Buffer.byteLength(body)}\r\n`), body))).toBe(202);
+    expect(statusOf(await exchange(port, binaryHead(`content-length: ${Buffer.byteLength(body)}\r\n`), body))).toBe(
+      202,
+    );
   });
 });

@@ -23,8 +23,23 @@ const funcYaml = readFuncYaml();
  * draft-07 with the nested `$schema` markers dropped; the first test guards that premise.
  */
 const SAME_IN_DRAFT_04_AND_07 = new Set([
-  '$schema', '$ref', 'definitions', 'description', 'title', 'type', 'properties', 'patternProperties',
-  'additionalProperties', 'required', 'items', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'oneOf',
+  '$schema',
+  '$ref',
+  'definitions',
+  'description',
+  'title',
+  'type',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'required',
+  'items',
+  'enum',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'oneOf',
 ]);
 const MAP_OF_SCHEMAS = new Set(['definitions', 'properties', 'patternProperties']);
 
@@ -42,7 +57,9 @@ function withoutSchemaMarkers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSchemaMarkers);
   if (!isRecord(value)) return value;
   return Object.fromEntries(
-    Object.entries(value).filter(([key]) => key !== '$schema').map(([key, child]) => [key, withoutSchemaMarkers(child)]),
+    Object.entries(value)
+      .filter(([key]) => key !== '$schema')
+      .map(([key, child]) => [key, withoutSchemaMarkers(child)]),
   );
 }
 
@@ -50,19 +67,30 @@ function withoutSchemaMarkers(value: unknown): unknown {
 // that name properties declared one level up, which is valid JSON Schema.
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
 addFormats.default(ajv);
-const validate = ajv.compile(parseAs(v.record(v.string(), v.unknown()), withoutSchemaMarkers(upstreamSchema), schemaPath));
+const validate = ajv.compile(
+  parseAs(v.record(v.string(), v.unknown()), withoutSchemaMarkers(upstreamSchema), schemaPath),
+);
 
 const FuncSchema = v.looseObject({
   name: v.string(),
   namespace: v.string(),
   runtime: v.string(),
-  build: v.looseObject({ builder: v.string(), buildEnvs: v.array(v.looseObject({ name: v.string(), value: v.string() })) }),
+  build: v.looseObject({
+    builder: v.string(),
+    buildEnvs: v.array(v.looseObject({ name: v.string(), value: v.string() })),
+  }),
   run: v.looseObject({ envs: v.array(v.strictObject({ name: v.string(), value: v.string() })) }),
   deploy: v.looseObject({
     serviceAccountName: v.string(),
     subscriptions: v.optional(v.array(v.unknown())),
     options: v.object({
-      scale: v.object({ min: v.number(), max: v.number(), metric: v.string(), target: v.number(), utilization: v.number() }),
+      scale: v.object({
+        min: v.number(),
+        max: v.number(),
+        metric: v.string(),
+        target: v.number(),
+        utilization: v.number(),
+      }),
       resources: v.object({
         requests: v.object({ cpu: v.string(), memory: v.string() }),
         limits: v.object({ memory: v.string(), concurrency: v.number(), cpu: v.optional(v.string()) }),
@@ -74,7 +102,9 @@ const func = parseAs(FuncSchema, funcYaml, 'func.yaml');
 
 describe('func.yaml against the knative/func JSON schema', () => {
   it('uses only keywords that mean the same in draft-04 and draft-07', () => {
-    expect(isRecord(upstreamSchema) ? upstreamSchema['$schema'] : undefined).toBe('http://json-schema.org/draft-04/schema#');
+    expect(isRecord(upstreamSchema) ? upstreamSchema.$schema : undefined).toBe(
+      'http://json-schema.org/draft-04/schema#',
+    );
     expect([...new Set(keywordsOf(upstreamSchema))].filter((k) => !SAME_IN_DRAFT_04_AND_07.has(k))).toEqual([]);
   });
 
@@ -100,7 +130,9 @@ describe('func.yaml beyond the schema', () => {
       runtime: 'typescript',
     });
     const accounts = ofKind(loadManifests(), 'ServiceAccount').map((m) => m.object.metadata);
-    expect(accounts).toContainEqual(expect.objectContaining({ name: func.deploy.serviceAccountName, namespace: NAMESPACE }));
+    expect(accounts).toContainEqual(
+      expect.objectContaining({ name: func.deploy.serviceAccountName, namespace: NAMESPACE }),
+    );
   });
 
   it('commits no deploy-time state (kn writes namespace, image and deployer after a deploy)', () => {
@@ -118,11 +150,11 @@ describe('func.yaml beyond the schema', () => {
 
   it('builds with `npm run build` and starts the server that serves either function', () => {
     const packageJson: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-    const scripts = isRecord(packageJson) && isRecord(packageJson['scripts']) ? packageJson['scripts'] : {};
+    const scripts = isRecord(packageJson) && isRecord(packageJson.scripts) ? packageJson.scripts : {};
     expect(func.build.buildEnvs).toContainEqual({ name: 'BP_NODE_RUN_SCRIPTS', value: 'build' });
     expect(scripts).toHaveProperty('build');
     // The sweep Service runs this image's `npm start` too, picked by KERNEL_GOSSIP_FUNCTION.
-    expect(scripts['start']).toMatch(/^node (--[a-z-]+=\S+ )*dist\/server\.js$/);
+    expect(scripts.start).toMatch(/^node (--[a-z-]+=\S+ )*dist\/server\.js$/);
   });
 
   it('caps events in flight so a burst cannot flood the API server, and scales to zero', () => {

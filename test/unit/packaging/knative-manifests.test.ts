@@ -17,8 +17,8 @@ import {
   findKey,
   functionService,
   isRecord,
-  knativeDir,
   type KubeObject,
+  knativeDir,
   loadManifests,
   NAMESPACE,
   ofKind,
@@ -123,12 +123,16 @@ describe('routing', () => {
   it('refers every subscriber, sink and dead-letter sink to an object shipped in the same namespace', () => {
     const refs = manifests.flatMap(({ file, object }) =>
       ['subscriber', 'sink', 'deadLetterSink'].flatMap((key) =>
-        findKey(object, key).map((found) => ({ where: `${file} ${object.metadata.name} ${found.path}`, found, object })),
+        findKey(object, key).map((found) => ({
+          where: `${file} ${object.metadata.name} ${found.path}`,
+          found,
+          object,
+        })),
       ),
     );
     expect(refs.length).toBeGreaterThanOrEqual(triggers.length * 2 + pingSources.length);
     for (const { where, found, object } of refs) {
-      const ref = isRecord(found.value) ? found.value['ref'] : undefined;
+      const ref = isRecord(found.value) ? found.value.ref : undefined;
       expect(isRecord(ref), where).toBe(true);
       const reference = parseAs(KReferenceSchema, ref, where);
       // Knative refuses cross-namespace refs unless a feature flag is on.

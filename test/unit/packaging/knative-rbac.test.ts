@@ -28,7 +28,11 @@ const NEEDED: Record<string, readonly Grant[]> = {
   'kernel-gossip-ingest': [
     ...everywhere(POD.group, [POD.plural], ['get', 'list']),
     ...everywhere(GROUP, OURS, ['get', 'create', 'patch']),
-    ...everywhere(GROUP, OURS.map((plural) => `${plural}/status`), ['patch']),
+    ...everywhere(
+      GROUP,
+      OURS.map((plural) => `${plural}/status`),
+      ['patch'],
+    ),
     ...everywhere(EVENT.group, [EVENT.plural], ['create', 'patch', 'get']),
   ],
   // Lists and repairs our objects, deletes them after retention, and owns one ConfigMap in
@@ -36,7 +40,11 @@ const NEEDED: Record<string, readonly Grant[]> = {
   'kernel-gossip-sweep': [
     ...everywhere(POD.group, [POD.plural], ['list']),
     ...everywhere(GROUP, OURS, ['list', 'delete']),
-    ...everywhere(GROUP, OURS.map((plural) => `${plural}/status`), ['patch']),
+    ...everywhere(
+      GROUP,
+      OURS.map((plural) => `${plural}/status`),
+      ['patch'],
+    ),
     ...['get', 'patch', 'create'].map((verb) =>
       grant(NAMESPACE, CONFIG_MAP.group, CONFIG_MAP.plural, verb, 'ebpf-monitored-pods'),
     ),

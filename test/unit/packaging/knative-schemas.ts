@@ -154,9 +154,7 @@ export const BindingSchema = v.object({
     kind: v.picklist(['Role', 'ClusterRole']),
     name: v.string(),
   }),
-  subjects: v.array(
-    v.strictObject({ kind: v.literal('ServiceAccount'), name: v.string(), namespace: v.string() }),
-  ),
+  subjects: v.array(v.strictObject({ kind: v.literal('ServiceAccount'), name: v.string(), namespace: v.string() })),
 });
 export type Binding = v.InferOutput<typeof BindingSchema>;
 

@@ -35,7 +35,12 @@ describe('the sweep Knative Service', () => {
     const shared = (sweepContainer?.env ?? []).filter(
       ({ name }) => ingestEnv.has(name) && !['KERNEL_GOSSIP_FUNCTION', 'FIELD_MANAGER'].includes(name),
     );
-    expect(shared.map((e) => e.name).sort()).toEqual(['ALLOWED_NAMESPACES', 'LOG_LEVEL', 'MONITOR_POLICY', 'SKIP_NAMESPACES']);
+    expect(shared.map((e) => e.name).sort()).toEqual([
+      'ALLOWED_NAMESPACES',
+      'LOG_LEVEL',
+      'MONITOR_POLICY',
+      'SKIP_NAMESPACES',
+    ]);
     for (const { name, value } of shared) expect(value, name).toBe(ingestEnv.get(name));
   });
 
@@ -59,8 +64,8 @@ describe('the sweep Knative Service', () => {
 
   it('has no CPU limit (a CFS quota would throttle it) and a memory limit above its request', () => {
     expect(sweepContainer?.resources.limits).not.toHaveProperty('cpu');
-    expect(sweepContainer?.resources.limits['memory']).toBe('512Mi');
-    expect(sweepContainer?.resources.requests['memory']).toBe('128Mi');
+    expect(sweepContainer?.resources.limits.memory).toBe('512Mi');
+    expect(sweepContainer?.resources.requests.memory).toBe('128Mi');
   });
 });
 

@@ -33,11 +33,7 @@ export interface Manifest {
 }
 
 /** Kinds that have no namespace; everything else we ship must name `kernel-gossip`. */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-]);
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 
 /** `.yaml`/`.yml` files of a folder, sorted like `kubectl apply -f <dir>` visits them. */
 export function yamlFilesIn(dir: string): string[] {

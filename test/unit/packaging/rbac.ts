@@ -30,11 +30,7 @@ export interface ServiceAccountRef {
  * Everything the bindings give one ServiceAccount: a ClusterRoleBinding applies its role
  * cluster-wide, a RoleBinding only in its own namespace (even when it refers to a ClusterRole).
  */
-export function grantsOf(
-  account: ServiceAccountRef,
-  roles: readonly Role[],
-  bindings: readonly Binding[],
-): Grant[] {
+export function grantsOf(account: ServiceAccountRef, roles: readonly Role[], bindings: readonly Binding[]): Grant[] {
   const bound = bindings.filter((binding) =>
     binding.subjects.some((s) => s.name === account.name && s.namespace === account.namespace),
   );

@@ -20,13 +20,18 @@ export class FakeKubeApi implements KubeApi {
   failNext: { verb: string; error: Error } | undefined;
 
   seed(type: ResourceType, object: KubeObject): KubeObject {
-    const stored = this.stamp({ ...object, metadata: { generation: 1, uid: `uid-${object.metadata.name}`, ...object.metadata } });
+    const stored = this.stamp({
+      ...object,
+      metadata: { generation: 1, uid: `uid-${object.metadata.name}`, ...object.metadata },
+    });
     this.objects.set(key(type, object.metadata.namespace ?? '', object.metadata.name), stored);
     return clone(stored);
   }
 
   all(type: ResourceType): KubeObject[] {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${type.plural}/`)).map(([, object]) => clone(object));
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(`${type.plural}/`))
+      .map(([, object]) => clone(object));
   }
 
   writes(): Call[] {
@@ -41,7 +46,9 @@ export class FakeKubeApi implements KubeApi {
 
   async list<T extends KubeObject>(type: ResourceType, options: ListOptions): Promise<ListPage<T>> {
     this.record('list', type);
-    const items = this.all(type).filter((object) => options.namespace === undefined || object.metadata.namespace === options.namespace);
+    const items = this.all(type).filter(
+      (object) => options.namespace === undefined || object.metadata.namespace === options.namespace,
+    );
     const start = Number(options.continue ?? '0');
     const end = options.limit === undefined ? items.length : start + options.limit;
     const page = items.slice(start, end) as T[];
@@ -62,7 +69,11 @@ export class FakeKubeApi implements KubeApi {
     this.checkVersion(existing, object);
     if (existing === undefined) return this.seed(type, { ...object, status: undefined }) as T;
     const specChanged = JSON.stringify(existing.spec) !== JSON.stringify(object.spec);
-    const metadata = { ...existing.metadata, labels: { ...existing.metadata.labels, ...object.metadata.labels }, generation: (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0) };
+    const metadata = {
+      ...existing.metadata,
+      labels: { ...existing.metadata.labels, ...object.metadata.labels },
+      generation: (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+    };
     // Top-level fields other than spec (an Event's series) are merged, as apply would.
     const { metadata: _metadata, status: _status, ...fields } = object;
     const next = this.stamp({ ...existing, ...fields, metadata, spec: object.spec });
@@ -86,8 +97,13 @@ export class FakeKubeApi implements KubeApi {
     const k = key(type, ref.namespace, ref.name);
     const existing = this.objects.get(k);
     if (existing === undefined) return false;
-    if (preconditions?.uid !== undefined && preconditions.uid !== existing.metadata.uid) throw new KubeApiError('uid precondition', 'conflict', 409);
-    if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== existing.metadata.resourceVersion) throw new KubeApiError('rv precondition', 'conflict', 409);
+    if (preconditions?.uid !== undefined && preconditions.uid !== existing.metadata.uid)
+      throw new KubeApiError('uid precondition', 'conflict', 409);
+    if (
+      preconditions?.resourceVersion !== undefined &&
+      preconditions.resourceVersion !== existing.metadata.resourceVersion
+    )
+      throw new KubeApiError('rv precondition', 'conflict', 409);
     this.objects.delete(k);
     return true;
   }
@@ -103,7 +119,8 @@ export class FakeKubeApi implements KubeApi {
 
   private checkVersion(existing: KubeObject | undefined, object: KubeObject): void {
     const wanted = object.metadata.resourceVersion;
-    if (wanted !== undefined && existing?.metadata.resourceVersion !== wanted) throw new KubeApiError('the object has been modified', 'conflict', 409);
+    if (wanted !== undefined && existing?.metadata.resourceVersion !== wanted)
+      throw new KubeApiError('the object has been modified', 'conflict', 409);
   }
 
   private stamp(object: KubeObject): KubeObject {

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
+import { buildIngest } from '../../../functions/ingest/create.js';
+import { createIngestMetrics, type IngestMetrics } from '../../../functions/ingest/metrics.js';
 import { POD } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
 import { createLogger } from '../../../lib/log.js';
-import { buildIngest } from '../../../functions/ingest/create.js';
-import { createIngestMetrics, type IngestMetrics } from '../../../functions/ingest/metrics.js';
 import type { HttpFixture } from '../../fixtures/events.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 
@@ -17,11 +17,21 @@ export function ingestHarness(env: Record<string, string> = {}): IngestHarness {
   api.seed(POD, monitoredPod('production', 'throttled-pod'));
   const metrics = createIngestMetrics();
   const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', ...env });
-  const app = buildIngest({ config, api, log: createLogger({ level: 'silent', name: 'test' }), metrics, now: () => NOW });
+  const app = buildIngest({
+    config,
+    api,
+    log: createLogger({ level: 'silent', name: 'test' }),
+    metrics,
+    now: () => NOW,
+  });
   return { app, api, metrics };
 }
 
-export function monitoredPod(namespace: string, name: string, annotations: Record<string, string> = { 'kernel-gossip.io/monitor': 'true' }) {
+export function monitoredPod(
+  namespace: string,
+  name: string,
+  annotations: Record<string, string> = { 'kernel-gossip.io/monitor': 'true' },
+) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

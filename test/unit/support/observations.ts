@@ -4,7 +4,10 @@ import type { PodCreationData } from '../../../lib/events/pod-creation.js';
 import { legacyThrottle } from '../../fixtures/events.js';
 
 /** Builders for observations with every figure explicit, overridable per test. */
-export function throttle(overrides: Partial<CpuThrottleData> = {}, observedAt = '2024-01-01T00:00:00.000Z'): ThrottleObservation {
+export function throttle(
+  overrides: Partial<CpuThrottleData> = {},
+  observedAt = '2024-01-01T00:00:00.000Z',
+): ThrottleObservation {
   // The earlier observer's example payload, without its tag and time (the observation carries the time).
   const { type: _tag, timestamp: _time, ...example } = legacyThrottle;
   const data: CpuThrottleData = { ...example, ...overrides };
@@ -18,7 +21,11 @@ export function throttle(overrides: Partial<CpuThrottleData> = {}, observedAt = 
   };
 }
 
-export function birth(overrides: Partial<PodCreationData> = {}, observedAt = '2024-01-01T00:00:00.000Z', container?: string): BirthObservation {
+export function birth(
+  overrides: Partial<PodCreationData> = {},
+  observedAt = '2024-01-01T00:00:00.000Z',
+  container?: string,
+): BirthObservation {
   const data: PodCreationData = {
     pod_name: 'web-1',
     namespace: 'production',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { SweepSummary } from '../../../functions/sweep/handle.js';
 import { CONFIG_MAP, KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
 import { KubeApiError } from '../../../lib/errors.js';
-import type { SweepSummary } from '../../../functions/sweep/handle.js';
 import { monitoredPod } from '../support/ingest-app.js';
 import { post, seedWhisper, sweepHarness } from './harness.js';
 import { pingBinary, pingStructured } from './ping.js';
@@ -30,9 +30,16 @@ describe('POST / runs a sweep', () => {
     });
     expect(fake.all(KERNEL_WHISPER).map((object) => object.status)).toMatchObject([
       { observed_generation: 1, conditions: [{ type: 'Throttled', status: 'True' }] },
-      { conditions: [{ type: 'Throttled' }, { type: 'PodGone', status: 'True', reason: 'PodDeleted', lastTransitionTime: '2024-01-01T01:00:00.000Z' }] },
+      {
+        conditions: [
+          { type: 'Throttled' },
+          { type: 'PodGone', status: 'True', reason: 'PodDeleted', lastTransitionTime: '2024-01-01T01:00:00.000Z' },
+        ],
+      },
     ]);
-    expect(fake.all(CONFIG_MAP)).toMatchObject([{ metadata: { namespace: 'kernel-gossip', name: 'ebpf-monitored-pods' }, data: { pods: 'a:uid-a', count: '1' } }]);
+    expect(fake.all(CONFIG_MAP)).toMatchObject([
+      { metadata: { namespace: 'kernel-gossip', name: 'ebpf-monitored-pods' }, data: { pods: 'a:uid-a', count: '1' } },
+    ]);
   });
 
   it.each([
@@ -51,7 +58,11 @@ describe('POST / runs a sweep', () => {
 
   it.each([
     ['another event type', pingBinary('io.gossip.kernel.cpu_throttle.v1'), 422],
-    ['an invalid CloudEvent', { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":' }, 400],
+    [
+      'an invalid CloudEvent',
+      { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":' },
+      400,
+    ],
   ])('refuses %s without reading the cluster', async (_case, request, status) => {
     const { app, fake } = sweepHarness();
 
@@ -113,14 +124,19 @@ describe('failures', () => {
   it('keeps going when one object fails, and reports it', async () => {
     const { app, fake, api } = sweepHarness();
     for (const name of ['a', 'b', 'c']) seedWhisper(fake, name);
-    api.fault = (verb, _type, name) => (verb === 'apply_status' && name === 'b.app' ? new KubeApiError('PATCH b.app: 422 invalid', 'rejected', 422) : undefined);
+    api.fault = (verb, _type, name) =>
+      verb === 'apply_status' && name === 'b.app'
+        ? new KubeApiError('PATCH b.app: 422 invalid', 'rejected', 422)
+        : undefined;
 
     const response = await post(app);
 
     expect(response.status).toBe(200);
     expect(await summaryOf(response)).toMatchObject({
       actions: { statusRepaired: 2, configMapUpdated: 1 },
-      failures: [{ object: 'kernelwhispers/production/b.app', reason: 'ObjectRejected', message: 'PATCH b.app: 422 invalid' }],
+      failures: [
+        { object: 'kernelwhispers/production/b.app', reason: 'ObjectRejected', message: 'PATCH b.app: 422 invalid' },
+      ],
     });
     expect(fake.all(KERNEL_WHISPER).map((object) => object.status !== undefined)).toEqual([true, false, true]);
   });
@@ -129,18 +145,26 @@ describe('failures', () => {
     const { app, fake } = sweepHarness();
     seedWhisper(fake, 'a');
     const good = seedWhisper(fake, 'b');
-    fake.seed(KERNEL_WHISPER, { ...good, metadata: { name: 'broken.app', namespace: 'production' }, spec: { pod_name: 'broken' } });
+    fake.seed(KERNEL_WHISPER, {
+      ...good,
+      metadata: { name: 'broken.app', namespace: 'production' },
+      spec: { pod_name: 'broken' },
+    });
 
     const response = await post(app);
 
     expect(response.status).toBe(200);
-    expect(await summaryOf(response)).toMatchObject({ actions: { statusRepaired: 2 }, failures: [{ object: 'kernelwhispers/production/broken.app', reason: 'SpecInvalid' }] });
+    expect(await summaryOf(response)).toMatchObject({
+      actions: { statusRepaired: 2 },
+      failures: [{ object: 'kernelwhispers/production/broken.app', reason: 'SpecInvalid' }],
+    });
   });
 
   it('counts a conflict (a concurrent writer won) and still answers 2xx', async () => {
     const { app, fake, api } = sweepHarness();
     seedWhisper(fake, 'a');
-    api.fault = (verb) => (verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined);
+    api.fault = (verb) =>
+      verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined;
 
     const response = await post(app, pingBinary().headers, pingBinary().body);
 
@@ -151,34 +175,49 @@ describe('failures', () => {
   it('puts conflicts in the summary', async () => {
     const { app, fake, api } = sweepHarness();
     seedWhisper(fake, 'a');
-    api.fault = (verb) => (verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined);
+    api.fault = (verb) =>
+      verb === 'apply_status' ? new KubeApiError('the object has been modified', 'conflict', 409) : undefined;
 
     const summary = await summaryOf(await post(app));
 
-    expect(summary).toMatchObject({ conflicts: 1, writes: 1, failures: [{ object: 'kernelwhispers/production/a.app', reason: 'Conflict' }] });
+    expect(summary).toMatchObject({
+      conflicts: 1,
+      writes: 1,
+      failures: [{ object: 'kernelwhispers/production/a.app', reason: 'Conflict' }],
+    });
   });
 
   it('asks for a retry (503) when a write found the API server unavailable, after sweeping the rest', async () => {
     const { app, fake, api } = sweepHarness();
     seedWhisper(fake, 'a');
     seedWhisper(fake, 'b');
-    api.fault = (verb, _type, name) => (verb === 'apply_status' && name === 'a.app' ? new KubeApiError('unreachable', 'unavailable', undefined) : undefined);
+    api.fault = (verb, _type, name) =>
+      verb === 'apply_status' && name === 'a.app'
+        ? new KubeApiError('unreachable', 'unavailable', undefined)
+        : undefined;
 
     const response = await post(app);
 
     expect(response.status).toBe(503);
-    expect(await summaryOf(response)).toMatchObject({ actions: { statusRepaired: 1 }, failures: [{ reason: 'ApiServerUnavailable' }] });
+    expect(await summaryOf(response)).toMatchObject({
+      actions: { statusRepaired: 1 },
+      failures: [{ reason: 'ApiServerUnavailable' }],
+    });
   });
 
   it('answers 503 and writes nothing when listing fails', async () => {
     const { app, fake, api } = sweepHarness();
     seedWhisper(fake, 'a');
-    api.fault = (verb, type) => (verb === 'list' && type.plural === 'pods' ? new KubeApiError('unreachable', 'unavailable', undefined) : undefined);
+    api.fault = (verb, type) =>
+      verb === 'list' && type.plural === 'pods' ? new KubeApiError('unreachable', 'unavailable', undefined) : undefined;
 
     const response = await post(app);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ error: 'ApiServerUnavailable', message: 'Temporarily unable to process the request; retry later' });
+    expect(await response.json()).toEqual({
+      error: 'ApiServerUnavailable',
+      message: 'Temporarily unable to process the request; retry later',
+    });
     expect(fake.writes()).toEqual([]);
   });
 });

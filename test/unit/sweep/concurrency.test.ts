@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mapBounded } from '../../../lib/map-bounded.js';
 import type { SweepSummary } from '../../../functions/sweep/handle.js';
 import { SerialRunner } from '../../../functions/sweep/serial.js';
+import { mapBounded } from '../../../lib/map-bounded.js';
 import { post, seedWhisper, sweepHarness } from './harness.js';
 
 describe('one sweep at a time per instance', () => {
@@ -17,7 +17,9 @@ describe('one sweep at a time per instance', () => {
 
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(summaries.map((summary) => summary.writes)).toEqual([4, 0, 0]);
-    const sweepStarts = fake.calls.flatMap((call, index) => (call.verb === 'list' && call.type === 'kernelwhispers' ? [index] : []));
+    const sweepStarts = fake.calls.flatMap((call, index) =>
+      call.verb === 'list' && call.type === 'kernelwhispers' ? [index] : [],
+    );
     const lastWrite = fake.calls.findLastIndex((call) => call.verb !== 'list' && call.verb !== 'get');
     expect(sweepStarts).toHaveLength(2);
     expect(sweepStarts[1]).toBeGreaterThan(lastWrite);
@@ -100,7 +102,9 @@ describe('health and metrics', () => {
     expect((await app.request('/health/liveness')).status).toBe(200);
     expect(metrics).toContain('kernel_gossip_sweeps_total{outcome="converged"} 1');
     expect(metrics).toContain('kernel_gossip_sweep_objects_seen_total{resource="kernelwhispers"} 1');
-    expect(metrics).toContain('kernel_gossip_sweep_objects_changed_total{resource="kernelwhispers",change="repaired"} 1');
+    expect(metrics).toContain(
+      'kernel_gossip_sweep_objects_changed_total{resource="kernelwhispers",change="repaired"} 1',
+    );
     expect(metrics).toContain('kernel_gossip_sweep_objects_changed_total{resource="configmaps",change="updated"} 1');
     expect(metrics).toContain('kernel_gossip_sweep_duration_seconds_count 1');
   });

@@ -1,7 +1,7 @@
 import { desiredStatus } from '../../../lib/core/ingest-plan.js';
 import { desiredKernelWhisper } from '../../../lib/core/kernel-whisper.js';
-import { desiredPodBirthCertificate } from '../../../lib/core/pod-birth.js';
 import type { Pod } from '../../../lib/core/pod.js';
+import { desiredPodBirthCertificate } from '../../../lib/core/pod-birth.js';
 import type { SweepPolicy } from '../../../lib/core/sweep-plan.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { birth, throttle } from '../support/observations.js';
@@ -23,7 +23,10 @@ const CLOCK = { resolvedAfterMs: POLICY.resolvedAfterMs };
 /** A critical KernelWhisper for production/throttled-pod (pod UID uid-1), detected at T0, without status. */
 export function whisper(overrides: { throttle_percentage?: number; pod_uid?: string | null } = {}): KubeObject {
   const observation = throttle({ throttle_percentage: overrides.throttle_percentage ?? 85.5 });
-  const object = desiredKernelWhisper({ ...observation, pod: { ...observation.pod, pod_uid: overrides.pod_uid === null ? undefined : (overrides.pod_uid ?? 'uid-1') } });
+  const object = desiredKernelWhisper({
+    ...observation,
+    pod: { ...observation.pod, pod_uid: overrides.pod_uid === null ? undefined : (overrides.pod_uid ?? 'uid-1') },
+  });
   return stored(object, 'kw-uid');
 }
 
@@ -43,7 +46,11 @@ export function withStatus(object: KubeObject, atMs: number, ...extra: readonly 
   return { ...object, status: { ...status, conditions } };
 }
 
-export function pod(name: string, uid: string, options: { namespace?: string; annotated?: boolean; phase?: string } = {}): Pod {
+export function pod(
+  name: string,
+  uid: string,
+  options: { namespace?: string; annotated?: boolean; phase?: string } = {},
+): Pod {
   const annotations: Record<string, string> = options.annotated === false ? {} : { 'kernel-gossip.io/monitor': 'true' };
   return {
     apiVersion: 'v1',
@@ -55,20 +62,43 @@ export function pod(name: string, uid: string, options: { namespace?: string; an
 }
 
 /** The pods both objects describe; not opted in, so the ConfigMap stays empty while resources are planned. */
-export const QUIET_PODS: readonly Pod[] = [pod('throttled-pod', 'uid-1', { annotated: false }), pod('web-1', 'uid-web-1', { annotated: false })];
+export const QUIET_PODS: readonly Pod[] = [
+  pod('throttled-pod', 'uid-1', { annotated: false }),
+  pod('web-1', 'uid-web-1', { annotated: false }),
+];
 
 export function podGone(reason: 'PodDeleted' | 'PodReplaced', atMs: number, message: string): object {
-  return { type: 'PodGone', status: 'True', reason, message, lastTransitionTime: new Date(atMs).toISOString(), observedGeneration: 1 };
+  return {
+    type: 'PodGone',
+    status: 'True',
+    reason,
+    message,
+    lastTransitionTime: new Date(atMs).toISOString(),
+    observedGeneration: 1,
+  };
 }
 
 /** A stored monitored-pods ConfigMap. */
-export function monitoredPods(data: Record<string, string>, resourceVersion = '3'): KubeObject & { data: Record<string, string> } {
+export function monitoredPods(
+  data: Record<string, string>,
+  resourceVersion = '3',
+): KubeObject & { data: Record<string, string> } {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'ebpf-monitored-pods', namespace: 'kernel-gossip', resourceVersion, labels: { 'app.kubernetes.io/managed-by': 'kernel-gossip' } },
+    metadata: {
+      name: 'ebpf-monitored-pods',
+      namespace: 'kernel-gossip',
+      resourceVersion,
+      labels: { 'app.kubernetes.io/managed-by': 'kernel-gossip' },
+    },
     data,
   };
 }
 
-export const EMPTY_MONITORED_PODS = monitoredPods({ pods: '', 'pods.namespaced': '', count: '0', updated: '2023-12-31T00:00:00Z' });
+export const EMPTY_MONITORED_PODS = monitoredPods({
+  pods: '',
+  'pods.namespaced': '',
+  count: '0',
+  updated: '2023-12-31T00:00:00Z',
+});

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
+import { buildSweep } from '../../../functions/sweep/create.js';
+import { createSweepMetrics, type SweepMetrics } from '../../../functions/sweep/metrics.js';
 import { KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
 import { desiredKernelWhisper } from '../../../lib/core/kernel-whisper.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { createLogger } from '../../../lib/log.js';
-import { buildSweep } from '../../../functions/sweep/create.js';
-import { createSweepMetrics, type SweepMetrics } from '../../../functions/sweep/metrics.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 import { monitoredPod } from '../support/ingest-app.js';
 import { throttle } from '../support/observations.js';
@@ -21,7 +21,13 @@ export function sweepHarness(env: Record<string, string> = {}): SweepHarness {
   const api = new FaultyKubeApi(fake);
   const metrics = createSweepMetrics();
   const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ...env });
-  const app = buildSweep({ config, api, log: createLogger({ level: 'silent', name: 'test' }), metrics, now: () => NOW });
+  const app = buildSweep({
+    config,
+    api,
+    log: createLogger({ level: 'silent', name: 'test' }),
+    metrics,
+    now: () => NOW,
+  });
   return { app, fake, api, metrics };
 }
 
@@ -36,4 +42,3 @@ export function seedWhisper(fake: FakeKubeApi, podName: string, options: { pod?:
 export function post(app: Hono, headers: Record<string, string> = {}, body?: string): Promise<Response> {
   return Promise.resolve(app.request('/', { method: 'POST', headers, body }));
 }
-

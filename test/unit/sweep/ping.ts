@@ -22,6 +22,14 @@ export function pingBinary(type = 'dev.knative.sources.ping'): PingRequest {
 export function pingStructured(): PingRequest {
   return {
     headers: { 'content-type': 'application/cloudevents+json' },
-    body: JSON.stringify({ specversion: '1.0', id: 'ping-2', source: SOURCE, type: 'dev.knative.sources.ping', time: '2024-01-01T00:05:00Z', datacontenttype: 'application/json', data: { reason: 'scheduled sweep' } }),
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: 'ping-2',
+      source: SOURCE,
+      type: 'dev.knative.sources.ping',
+      time: '2024-01-01T00:05:00Z',
+      datacontenttype: 'application/json',
+      data: { reason: 'scheduled sweep' },
+    }),
   };
 }
