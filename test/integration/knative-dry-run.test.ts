@@ -18,7 +18,7 @@ import { kubectlRun, type Run, run } from './support/cluster.js';
  * Every manifest in knative/ through the real kube-apiserver, with the Knative CRDs from
  * ../shared/knative-crds installed: a server-side dry run with strict field validation,
  * file by file and as `kubectl apply -f knative/` runs it. Then the one sweep deploy
- * command from the README's deploy section, run verbatim against a stand-in for what `kn func deploy`
+ * command from docs/deploy.md, run verbatim against a stand-in for what `kn func deploy`
  * leaves behind.
  */
 
@@ -94,9 +94,9 @@ describe('knative/ under a server-side dry run', () => {
   });
 });
 
-describe('the sweep deploy command in the README', () => {
+describe('the sweep deploy command in docs/deploy.md', () => {
   const external = (): boolean => readControlFile(inject('controlPlaneControl')).external;
-  const deployMd = readFileSync(path.join(knativeDir, '..', 'README.md'), 'utf8');
+  const deployMd = readFileSync(path.join(knativeDir, '..', 'docs', 'deploy.md'), 'utf8');
   const command = /<!-- sweep-deploy-command[^>]*-->\s*```sh\n([^\n]*)\n```/.exec(deployMd)?.[1] ?? '';
   const image = (digit: string): string => `registry.example/kernel-gossip-ingest@sha256:${digit.repeat(64)}`;
   const standInIngest = (ref: string): string =>
