@@ -30,7 +30,7 @@ export type WorkloadFinding = {
   readonly worst_pod: string;
   readonly median_throttled_percent: number;
   /** The current limits the replicas were observed with (`none`, `unknown`), most common first. */
-  readonly current_cpu_limits: readonly ReplicaLimit[];
+  readonly current_cpu_limits: ReplicaLimit[];
   /** Replicas disagree on the current limit: a rollout is under way (or stuck). */
   readonly limits_disagree: boolean;
   readonly recommended_cpu_limit?: string;
@@ -38,6 +38,8 @@ export type WorkloadFinding = {
   readonly recommended_command?: string;
   /** The replica whose need set the recommended limit. */
   readonly recommended_for?: string;
+  /** Time of the newest observation of any replica. */
+  readonly last_updated: string;
 };
 
 /** Kinds whose pods share one template, so that one finding speaks for all of them. */
@@ -73,6 +75,9 @@ function finding(group: readonly Replica[], targetPercent: number): WorkloadFind
     current_cpu_limits: limits,
     limits_disagree: limits.length > 1,
     ...largestNeed(replicas, targetPercent),
+    last_updated: replicas
+      .map((replica) => replica.spec.detected_at)
+      .reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)),
   });
 }
 

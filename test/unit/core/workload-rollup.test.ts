@@ -75,6 +75,7 @@ describe('workloadFindings', () => {
         recommended_cpu_limit: '1300m',
         recommended_command: perPod.recommended_command,
         recommended_for: 'web-a',
+        last_updated: '2024-01-01T12:00:00.000Z',
       },
     ]);
   });
