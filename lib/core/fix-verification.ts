@@ -1,5 +1,6 @@
 import type { HistoryEntry } from '../api/throttle-history.js';
 import { cpuMillicores, millicoreText } from './cpu-quantity.js';
+import { round } from './json.js';
 import { sizeLimit } from './limit-sizing.js';
 import { median } from './order.js';
 import { advised, coveredMs, runAt } from './throttle-history.js';
@@ -56,15 +57,15 @@ export function verifyFix(history: readonly HistoryEntry[], targetPercent: numbe
   if (evidence.length === 0 || fromMillicores === undefined) return undefined;
   const first = after[0] as HistoryEntry;
   const settled = after.length >= VERIFY_MIN_OBSERVATIONS && coveredMs(after) >= VERIFY_MIN_SPAN_MS;
-  const afterFigures = figuresOf(after);
-  const verdict = afterFigures.median_throttled_percent < targetPercent ? 'below-target' : 'above-target';
+  const verdict =
+    median(after.map((entry) => entry.throttled_percent)) < targetPercent ? 'below-target' : 'above-target';
   return {
     from,
     to,
     detected_at: first.at,
     advised_limit: millicoreText(sizeLimit(fromMillicores, evidence, targetPercent).limit),
     before: figuresOf(before),
-    after: afterFigures,
+    after: figuresOf(after),
     target_percent: targetPercent,
     ...(settled ? { verdict } : {}),
   };
@@ -74,7 +75,7 @@ function figuresOf(entries: readonly HistoryEntry[]): ThrottleFigures {
   const shares = entries.map((entry) => entry.throttled_percent);
   return {
     observations: shares.length,
-    median_throttled_percent: median(shares),
+    median_throttled_percent: round(median(shares), 2),
     peak_throttled_percent: Math.max(...shares),
   };
 }

@@ -2,7 +2,7 @@ import type { ContainerResources, KernelWhisperSpec, Workload } from '../api/ker
 import type { HistoryEntry } from '../api/throttle-history.js';
 import { cpuMillicores } from './cpu-quantity.js';
 import { cpuRecommendation } from './cpu-recommendation.js';
-import { compact } from './json.js';
+import { compact, round } from './json.js';
 import { compareText, median } from './order.js';
 import { limitOf } from './throttle-history.js';
 import { severityFor } from './throttle-policy.js';
@@ -71,7 +71,7 @@ function finding(group: readonly Replica[], targetPercent: number): WorkloadFind
     replicas_throttled: shares.filter((share) => severityFor(share) !== 'info').length,
     worst_throttled_percent: throttled(worst),
     worst_pod: worst.spec.pod_name,
-    median_throttled_percent: median(shares),
+    median_throttled_percent: round(median(shares), 2),
     current_cpu_limits: limits,
     limits_disagree: limits.length > 1,
     ...largestNeed(replicas, targetPercent),
