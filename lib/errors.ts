@@ -68,6 +68,23 @@ export class KubeApiError extends Error {
   }
 }
 
+/** An event of a batch that failed: its place in the batch, its id when it had one, and why. */
+export type BatchMemberFailure = { readonly index: number; readonly id: string | undefined; readonly error: Error };
+
+/**
+ * Some events of a batch failed (the others were applied or skipped). The
+ * batch is answered as a whole; lib/http/status.ts decides with which status.
+ */
+export class BatchFailedError extends Error {
+  override readonly name = 'BatchFailedError';
+  constructor(
+    readonly failures: readonly BatchMemberFailure[],
+    readonly size: number,
+  ) {
+    super(`${failures.length} of ${size} events failed`);
+  }
+}
+
 /** Wraps anything caught into an Error so that no non-Error value travels further. */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
