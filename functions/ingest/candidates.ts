@@ -28,8 +28,16 @@ export type Candidate =
       readonly observedAt: string;
     };
 
-/** Observations stamped further ahead than this are refused: they would outrank every real one. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * How far ahead of this function's clock an observation time may lie. The newest
+ * observation wins, so one stamped ahead would outrank every correct one until
+ * the clock catches up: the bound is how long a wrong clock can hide the truth.
+ * NTP-synced nodes agree within milliseconds, and etcd already warns at 1 s of
+ * drift between its members; 5 s leaves room for that and for whole-second
+ * timestamps, and refuses (400, not retried) anything a working clock cannot
+ * produce. See docs/design.md, "Times".
+ */
+export const MAX_CLOCK_SKEW_MS = 5_000;
 
 export function candidateFromCloudEvent(event: ReceivedEvent, nowMs: number): Candidate {
   if (event.type === EVENT_TYPE.cpuThrottle)
@@ -103,9 +111,10 @@ function observationTime(dataTimestamp: string | undefined, eventTime: string | 
   const field = dataTimestamp === undefined ? 'time' : 'timestamp';
   const ms = Date.parse(text);
   if (ms > nowMs + MAX_CLOCK_SKEW_MS)
-    throw new InvalidInputError('The observation time is more than 5 minutes in the future', [
-      `${field}: in the future`,
-    ]);
+    throw new InvalidInputError(
+      `The observation time is more than ${MAX_CLOCK_SKEW_MS / 1000} s ahead of this function's clock; check the observer's clock (NTP)`,
+      [`${field}: in the future`],
+    );
   return new Date(ms).toISOString();
 }
 
