@@ -56,15 +56,21 @@ export class PodUnresolvableError extends Error {
 /** Failures talking to the Kubernetes API server, by what the caller can do about them. */
 export type ApiFailure = 'unavailable' | 'throttled' | 'conflict' | 'rejected' | 'forbidden' | 'not-found';
 
+/** One entry of a Status's `details.causes`: which field, and the kind of refusal (`FieldValueInvalid`, ...). */
+export type StatusCause = { readonly reason?: string; readonly field?: string };
+
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
+  /** The structured causes of the API server's Status, so callers never match on its message. */
+  readonly causes: readonly StatusCause[];
   constructor(
     message: string,
     readonly failure: ApiFailure,
     readonly statusCode: number | undefined,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly causes?: readonly StatusCause[] },
   ) {
     super(message, options);
+    this.causes = options?.causes ?? [];
   }
 }
 
