@@ -16,7 +16,7 @@ import {
   structuredEvent,
   throttleData,
 } from '../fixtures/events.js';
-import { adminApi, createPod, freshNamespace } from './support/cluster.js';
+import { adminApi, createPod, freshNamespace, writesCounted } from './support/cluster.js';
 import { type Base, type Mutant, mutants } from './support/mutations.js';
 
 /**
@@ -87,11 +87,8 @@ function bases(): Base[] {
   ];
 }
 
-async function writesSoFar(): Promise<number> {
-  const counted = await metrics.apiRequests.get();
-  return counted.values
-    .filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list')
-    .reduce((sum, value) => sum + value.value, 0);
+function writesSoFar(): Promise<number> {
+  return writesCounted(metrics);
 }
 
 /** What the API server holds for the pod: the objects' resourceVersions. */
