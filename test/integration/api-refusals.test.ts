@@ -11,6 +11,7 @@ import { connectKubeApi } from '../../lib/k8s/client.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createLogger } from '../../lib/log.js';
 import { binaryEvent, creationData, throttleData } from '../fixtures/events.js';
+import { installRefusingPolicy } from './support/admission.js';
 import { adminApi, createPod, freshNamespace, kubectlRun } from './support/cluster.js';
 
 /**
@@ -139,7 +140,11 @@ describe('anything else the API server refuses about our own object', () => {
   it('is answered 422 at once: one apply, no retry as a race', async () => {
     expect((await post(ingestApp(api), throttle('p-probe', minutesAgo(1), 'probe'))).status).toBe(202);
     const template = await api.get(KERNEL_WHISPER, { namespace, name: 'p-probe.app' });
-    await installRefusingPolicy(policy, { ...(template?.spec as object), pod_name: 'p-policy' });
+    await installRefusingPolicy(
+      policy,
+      { namespace, pod: 'p-policy' },
+      { ...(template?.spec as object), pod_name: 'p-policy' },
+    );
     const metrics = createIngestMetrics();
     const counted = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
     const response = await post(ingestApp(counted, metrics), throttle('p-policy', minutesAgo(1), 'refused'));
@@ -154,67 +159,3 @@ describe('anything else the API server refuses about our own object', () => {
     expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-policy.app' })).toBeUndefined();
   });
 });
-
-/**
- * A ValidatingAdmissionPolicy refusing KernelWhispers of one pod with reason
- * Invalid (422); probeSpec is a valid spec it refuses. Admission picks a new policy up asynchronously, so this waits
- * until a server-side dry run is refused (polling, no fixed sleep).
- */
-async function installRefusingPolicy(name: string, probeSpec: object): Promise<void> {
-  const manifest = {
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name },
-        spec: {
-          failurePolicy: 'Fail',
-          matchConstraints: {
-            resourceRules: [
-              {
-                apiGroups: ['kernel.gossip.io'],
-                apiVersions: ['*'],
-                operations: ['CREATE', 'UPDATE'],
-                resources: ['kernelwhispers'],
-              },
-            ],
-          },
-          validations: [
-            {
-              expression: "object.spec.pod_name != 'p-policy'",
-              message: 'refused by a test policy',
-              reason: 'Invalid',
-            },
-          ],
-        },
-      },
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name },
-        spec: {
-          policyName: name,
-          validationActions: ['Deny'],
-          matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } },
-        },
-      },
-    ],
-  };
-  const applied = await kubectlRun(['apply', '-f', '-'], JSON.stringify(manifest));
-  if (applied.code !== 0) throw new Error(applied.stderr);
-  const probe = JSON.stringify({
-    apiVersion: 'kernel.gossip.io/v1alpha1',
-    kind: 'KernelWhisper',
-    metadata: { name: 'probe', namespace },
-    spec: probeSpec,
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const dryRun = await kubectlRun(['create', '--dry-run=server', '-f', '-'], probe);
-    if (dryRun.code !== 0 && dryRun.stderr.includes(name)) return;
-    if (dryRun.code !== 0) throw new Error(`the probe is refused for another reason: ${dryRun.stderr}`);
-    if (Date.now() > deadline) throw new Error('the admission policy did not take effect within 30 s');
-  }
-}
