@@ -35,7 +35,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     });
     const reading = readCloudEvents(headerRecord(c.req.raw.headers), body);
     const deliveries = reading.batch
-      ? reading.results.map((result) => deliveryOf(result, deps.now()))
+      ? reading.results.map((result, index) => deliveryOf(result, index, deps.now()))
       : [{ event: labelOf(reading.event), candidate: candidateFromCloudEvent(reading.event, deps.now()) }];
     const outcomes = await settle(deps, deliveries, reading.batch);
     const summary =

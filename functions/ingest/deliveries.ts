@@ -11,14 +11,20 @@ import { recordOutcomes } from './outcomes.js';
  * with the reason. A batch is a list of these, settled one by one, so an
  * invalid event does not keep the valid ones from being applied.
  */
-export type EventLabel = { readonly id?: string; readonly source?: string; readonly type?: string };
+/** What a log line says about an event; `index` is its place in a batch. */
+export type EventLabel = {
+  readonly id?: string;
+  readonly source?: string;
+  readonly type?: string;
+  readonly index?: number;
+};
 export type Delivery =
   | { readonly event: EventLabel; readonly candidate: Candidate }
   | { readonly event: EventLabel; readonly refused: Error };
 
-export function deliveryOf(result: ReadResult, nowMs: number): Delivery {
-  if (!result.ok) return { event: {}, refused: result.error };
-  const event = labelOf(result.event);
+export function deliveryOf(result: ReadResult, index: number, nowMs: number): Delivery {
+  if (!result.ok) return { event: { index }, refused: result.error };
+  const event = { ...labelOf(result.event), index };
   try {
     return { event, candidate: candidateFromCloudEvent(result.event, nowMs) };
   } catch (error) {
