@@ -6,7 +6,14 @@ import { monitoredPod } from '../support/ingest-app.js';
 import { post, seedWhisper, sweepHarness } from './harness.js';
 import { pingBinary, pingStructured } from './ping.js';
 
-const NOTHING = { statusRepaired: 0, resolved: 0, markedPodGone: 0, deleted: 0, configMapUpdated: 0 };
+const NOTHING = {
+  statusRepaired: 0,
+  resolved: 0,
+  markedPodGone: 0,
+  deleted: 0,
+  configMapUpdated: 0,
+  lifecycleRefreshed: 0,
+};
 
 async function summaryOf(response: Response): Promise<SweepSummary> {
   return (await response.json()) as SweepSummary;
