@@ -72,6 +72,7 @@ export const KernelStatsSchema = v.pipe(
   }),
   v.description('Totals over all reports.'),
 );
+export type KernelStats = v.InferOutput<typeof KernelStatsSchema>;
 
 export const BirthReportSchema = v.object({
   id: v.pipe(

@@ -16,34 +16,42 @@ const MILESTONES: readonly (readonly [Phase, readonly LifecycleStep[]])[] = [
 export function birthPhases(timeline: readonly TimelineEntry[]): BirthPhases | undefined {
   const created = firstOf(timeline, ['created']);
   if (created === undefined) return undefined;
-  const ends = MILESTONES.map(([phase, steps]) => ({ phase, at: firstOf(timeline, steps) }));
-  const after = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - created));
-  const longest = longestPhase(created, ends);
+  const at = (steps: readonly LifecycleStep[]) => {
+    const time = firstOf(timeline, steps);
+    return time === undefined ? undefined : Math.max(0, time - created);
+  };
+  const longest = phaseSpans(timeline).reduce<PhaseSpan | undefined>(
+    (best, span) => (best === undefined || span.ms > best.ms ? span : best),
+    undefined,
+  );
   return compact({
     created_at: new Date(created).toISOString(),
-    scheduled_after_ms: after(ends[0]?.at),
-    sandbox_ready_after_ms: after(ends[1]?.at),
-    first_container_started_after_ms: after(ends[2]?.at),
-    ready_after_ms: after(ends[3]?.at),
+    scheduled_after_ms: at(['scheduled']),
+    sandbox_ready_after_ms: at(['sandbox-ready']),
+    first_container_started_after_ms: at(['init-container-started', 'container-started']),
+    ready_after_ms: at(['ready']),
     longest_phase: longest?.phase,
     longest_phase_ms: longest?.ms,
   });
 }
 
-/** Each known milestone closes the phase since the previous known one; ties go to the earlier phase. */
-function longestPhase(
-  created: number,
-  ends: readonly { phase: Phase; at: number | undefined }[],
-): { phase: Phase; ms: number } | undefined {
-  let previous = created;
-  let longest: { phase: Phase; ms: number } | undefined;
-  for (const { phase, at } of ends) {
+/** A phase that ended: from the previous known milestone (creation first) to its own, in ms after creation. */
+export type PhaseSpan = { readonly phase: Phase; readonly fromMs: number; readonly toMs: number; readonly ms: number };
+
+/** Each known milestone closes the phase since the previous known one, so a phase whose end is unknown folds into the next. */
+export function phaseSpans(timeline: readonly TimelineEntry[]): PhaseSpan[] {
+  const created = firstOf(timeline, ['created']);
+  if (created === undefined) return [];
+  const spans: PhaseSpan[] = [];
+  let previous = 0;
+  for (const [phase, steps] of MILESTONES) {
+    const at = firstOf(timeline, steps);
     if (at === undefined) continue;
-    const ms = Math.max(0, at - previous);
-    if (longest === undefined || ms > longest.ms) longest = { phase, ms };
-    previous = Math.max(previous, at);
+    const toMs = Math.max(previous, at - created);
+    spans.push({ phase, fromMs: previous, toMs, ms: toMs - previous });
+    previous = toMs;
   }
-  return longest;
+  return spans;
 }
 
 function firstOf(timeline: readonly TimelineEntry[], steps: readonly LifecycleStep[]): number | undefined {
