@@ -96,7 +96,7 @@ function demoPodCreated(): number {
   return Date.parse(created.trim());
 }
 
-/** A kernel birth report whose entries fall between the demo pod's scheduling and its first container. */
+/** A kernel birth report whose entries fall between the demo pod's scheduling and its readiness. */
 function demoBirthData(createdMs: number): string {
   const step = (ms: number, action: string, actor = 'kernel') => ({ timestamp_ms: createdMs + ms, action, actor });
   return JSON.stringify({
@@ -106,13 +106,17 @@ function demoBirthData(createdMs: number): string {
     total_syscalls: 4521,
     namespace_ops: 6,
     cgroup_writes: 12,
-    duration_ns: 1_900_000_000,
+    duration_ns: 4_800_000_000,
+    iptables_rules: 4,
     timeline: [
-      step(3100, 'clone(CLONE_NEWNS|CLONE_NEWPID)'),
-      step(3400, 'mount /proc'),
-      step(3900, 'cgroup write cpu.max', 'runtime'),
-      step(4600, 'execve /app/server'),
-      step(5000, 'connect 10.0.0.1:5432'),
+      step(1300, 'unshare(CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC)'),
+      step(1600, 'veth pair up, 4 iptables rules'),
+      step(2200, 'cgroup write cpu.max 50000 100000', 'runtime'),
+      step(3300, 'clone(CLONE_NEWNS|CLONE_NEWPID)'),
+      step(3600, 'mount overlay /var/lib/app'),
+      step(4400, 'cgroup write memory.max 268435456', 'runtime'),
+      step(5200, 'execve /app/server'),
+      step(6100, 'connect 10.96.0.10:53'),
     ],
   });
 }

@@ -106,6 +106,8 @@ describe('a pod birth fused with its API lifecycle', () => {
       observed_generation: stored.metadata.generation,
     });
     expect(await specManagers()).toEqual(['kernel-gossip-ingest']);
+    const wide = await kubectl(['get', 'pbc', '-n', ns, 'web-1', '-o', 'wide', '--no-headers']);
+    expect(wide).toMatch(/^web-1\s+web-1\s+\d+\s+\d+\s+\d+\s+1\s+8000\s+readiness\s/);
 
     const converged = await resourceVersions(api, ns);
     expect((await runSweep(sweep)).writes).toBe(0);
