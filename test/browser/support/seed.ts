@@ -45,7 +45,7 @@ export async function seedViewerData(api: KubeApi, ns: string): Promise<{ create
     iptables_rules: 4,
     duration_ns: 7_200_000_000,
     timeline: KERNEL_STEPS.map(([ms, action, actor]) => ({ timestamp_ms: createdMs + ms, action, actor })),
-    timestamp: new Date(createdMs + 11_000).toISOString(),
+    timestamp: new Date().toISOString(),
   };
   const response = await postBirth(ingestApp(api), data, 'viewer-birth');
   if (response.headers.get('kernel-gossip-outcome') !== 'applied') throw new Error('the birth report was not applied');
