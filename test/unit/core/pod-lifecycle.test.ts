@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { PodBirthCertificateSpec, TimelineEntry } from '../../../lib/api/pod-birth-certificate.js';
 import type { Pod } from '../../../lib/core/pod.js';
 import { desiredPodBirthCertificate } from '../../../lib/core/pod-birth.js';
-import { fuseLifecycle, isBorn, type LifecycleView, podLifecycle } from '../../../lib/core/pod-lifecycle.js';
+import {
+  compareEntries,
+  fuseLifecycle,
+  isBorn,
+  type LifecycleView,
+  podLifecycle,
+} from '../../../lib/core/pod-lifecycle.js';
 import { deepFreeze } from '../support/freeze.js';
 import { birth } from '../support/observations.js';
 
@@ -143,5 +149,24 @@ describe('fuseLifecycle through the ingest', () => {
     const once = spec(desiredPodBirthCertificate(undefined, [withView(podLifecycle(bornPod()))]));
     expect(spec(desiredPodBirthCertificate(deepFreeze(once), [withView(podLifecycle(bornPod()))]))).toEqual(once);
     expect(fuseLifecycle(once, once, [])).toEqual(once);
+  });
+});
+
+describe('compareEntries', () => {
+  it('gives entries of the same millisecond one order, whatever order they come in', () => {
+    const same: TimelineEntry[] = [
+      entry(7, 'kubelet', 'Ready', 'ready'),
+      entry(7, 'kubelet', 'ContainersReady', 'containers-ready'),
+      entry(7, 'runtime', 'Started container b', 'container-started', 'b'),
+      entry(7, 'runtime', 'Started container a', 'container-started', 'a'),
+      { timestamp_ms: T + 7000, actor: 'kernel', action: 'execve /app' },
+      { timestamp_ms: T + 7000, actor: 'runtime', action: 'cgroup write' },
+    ];
+    const canonical = [same[3], same[2], same[1], same[0], same[4], same[5]];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(same, { minLength: same.length, maxLength: same.length }), (shuffled) => {
+        expect([...shuffled].sort(compareEntries)).toEqual(canonical);
+      }),
+    );
   });
 });
