@@ -33,9 +33,30 @@ export class UnsupportedMediaTypeError extends Error {
   override readonly name = 'UnsupportedMediaTypeError';
 }
 
-/** The caller did not present the shared webhook token. */
+/** The caller did not prove who it is: no, a malformed, or an unacceptable token (shared webhook token or ServiceAccount JWT). */
 export class UnauthenticatedError extends Error {
   override readonly name = 'UnauthenticatedError';
+}
+
+/** A valid ServiceAccount token whose subject is not among the allowed senders. */
+export class SenderNotAllowedError extends Error {
+  override readonly name = 'SenderNotAllowedError';
+}
+
+/**
+ * A token signed with a key the cached key set does not hold, while a refresh of
+ * that set is not due yet (refreshes are rate limited so forged key ids cannot
+ * make us hammer the API server). A key the cluster just rotated in is found once
+ * the refresh is due: the sender should retry after `retryAfterSeconds`.
+ */
+export class SigningKeyUnknownError extends Error {
+  override readonly name = 'SigningKeyUnknownError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The event names a namespace outside the configured allowlist. */

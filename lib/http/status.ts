@@ -6,6 +6,8 @@ import {
   PodNotResolvedError,
   PodUnresolvableError,
   RequestTimeoutError,
+  SenderNotAllowedError,
+  SigningKeyUnknownError,
   UnauthenticatedError,
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
@@ -21,7 +23,12 @@ export type HttpFailure = { readonly status: number; readonly retried: boolean; 
 
 export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof InvalidInputError) return never(400, 'InvalidEvent');
+  // No, a malformed, expired or foreign token, or one for another audience: never retried.
   if (error instanceof UnauthenticatedError) return never(401, 'Unauthenticated');
+  // A valid token of a ServiceAccount that is not an allowed sender: never retried.
+  if (error instanceof SenderNotAllowedError) return never(403, 'SenderNotAllowed');
+  // 429 is retried: a key the cluster just rotated in is fetched once the rate-limited refresh is due.
+  if (error instanceof SigningKeyUnknownError) return retried(429, 'SigningKeyUnknown');
   if (error instanceof NamespaceNotAllowedError) return never(403, 'NamespaceNotAllowed');
   if (error instanceof PayloadTooLargeError) return never(413, 'PayloadTooLarge');
   // 408 is retried by Knative: a slow network deserves another try, a stalled client costs us nothing.
@@ -62,13 +69,27 @@ function retried(status: number, reason: string): HttpFailure {
 
 /**
  * What a client is told about a failure: the message for its own mistakes, a
- * generic one for ours (server errors may carry internals), and Retry-After
- * when trying again can help.
+ * generic one for ours, Retry-After when trying again can help, and the scheme
+ * to authenticate with on a 401 (RFC 6750, section 3).
  */
 export function failureReply(
   failure: HttpFailure,
   error: Error,
 ): { readonly message: string; readonly headers: Record<string, string> } {
-  const message = failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
-  return { message, headers: failure.retried ? { 'retry-after': '1' } : {} };
+  const headers: Record<string, string> = {};
+  if (failure.retried)
+    headers['retry-after'] = String(error instanceof SigningKeyUnknownError ? error.retryAfterSeconds : 1);
+  if (failure.status === 401) headers['www-authenticate'] = 'Bearer realm="kernel-gossip"';
+  return { message: publicMessage(failure, error), headers };
+}
+
+/**
+ * A message a client may read. Server errors may carry internals, and whatever
+ * the API server said (paths, names, its own messages) stays in our logs: the
+ * client learns the reason only.
+ */
+export function publicMessage(failure: HttpFailure, error: Error): string {
+  if (failure.status >= 500) return 'Temporarily unable to process the request; retry later';
+  if (error instanceof KubeApiError) return `The API server did not accept the request (${failure.reason})`;
+  return error.message;
 }

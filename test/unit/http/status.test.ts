@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  KubeApiError,
+  PodUnresolvableError,
+  SenderNotAllowedError,
+  SigningKeyUnknownError,
+  UnauthenticatedError,
+} from '../../../lib/errors.js';
+import { failureReply, httpFailureFor } from '../../../lib/http/status.js';
+import { binaryEvent, throttleData } from '../../fixtures/events.js';
+import { ingestHarness, send } from '../support/ingest-app.js';
+
+/** Sender refusals in the Knative retry table, and what a client may read of any failure. */
+describe('sender refusals', () => {
+  it.each([
+    [new UnauthenticatedError('no token'), { status: 401, retried: false, reason: 'Unauthenticated' }],
+    [new SenderNotAllowedError('not listed'), { status: 403, retried: false, reason: 'SenderNotAllowed' }],
+    [new SigningKeyUnknownError('unknown key', 7), { status: 429, retried: true, reason: 'SigningKeyUnknown' }],
+  ])('%s', (error, failure) => {
+    expect(httpFailureFor(error)).toEqual(failure);
+  });
+
+  it('name the scheme on a 401 and the wait on a 429', () => {
+    const unauthenticated = new UnauthenticatedError('no token');
+    expect(failureReply(httpFailureFor(unauthenticated), unauthenticated)).toEqual({
+      message: 'no token',
+      headers: { 'www-authenticate': 'Bearer realm="kernel-gossip"' },
+    });
+    const unknownKey = new SigningKeyUnknownError('unknown key', 7);
+    expect(failureReply(httpFailureFor(unknownKey), unknownKey).headers).toEqual({ 'retry-after': '7' });
+  });
+});
+
+describe('what a client reads', () => {
+  const apiPath = '/apis/kernel.gossip.io/v1alpha1/namespaces/production/kernelwhispers/a.app';
+
+  it.each([
+    [new KubeApiError(`PATCH ${apiPath}: 422 spec.severity: Unsupported value`, 'rejected', 422)],
+    [new KubeApiError(`GET ${apiPath}: 403 forbidden: User "system:serviceaccount:x" cannot`, 'forbidden', 403)],
+    [new KubeApiError(`PATCH ${apiPath}: the API server could not be reached`, 'unavailable', undefined)],
+  ])('never holds what the API server said: %s', (error) => {
+    const { message } = failureReply(httpFailureFor(error), error);
+    expect(message).not.toContain('/apis/');
+    expect(message).not.toContain(error.message.split(': ').at(-1));
+  });
+
+  it('keeps the message of a mistake the client can fix', () => {
+    const error = new PodUnresolvableError('No pod with uid abc after 120 s; giving up');
+    expect(failureReply(httpFailureFor(error), error).message).toBe(error.message);
+  });
+
+  it('gets no API server message in the reply to an event whose object was refused', async () => {
+    const { app, api } = ingestHarness();
+    const rejected = new KubeApiError(`PATCH ${apiPath}: 422 spec: Invalid value`, 'rejected', 422);
+    api.apply = async () => {
+      throw rejected;
+    };
+    const response = await send(app, '/', binaryEvent('io.gossip.kernel.cpu_throttle.v1', throttleData));
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: 'ObjectRejected',
+      message: 'The API server did not accept the request (ObjectRejected)',
+    });
+  });
+});
