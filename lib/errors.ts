@@ -43,22 +43,6 @@ export class SenderNotAllowedError extends Error {
   override readonly name = 'SenderNotAllowedError';
 }
 
-/**
- * A token signed with a key the cached key set does not hold, while a refresh of
- * that set is not due yet (refreshes are rate limited so forged key ids cannot
- * make us hammer the API server). A key the cluster just rotated in is found once
- * the refresh is due: the sender should retry after `retryAfterSeconds`.
- */
-export class SigningKeyUnknownError extends Error {
-  override readonly name = 'SigningKeyUnknownError';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
 /** The event names a namespace outside the configured allowlist. */
 export class NamespaceNotAllowedError extends Error {
   override readonly name = 'NamespaceNotAllowedError';

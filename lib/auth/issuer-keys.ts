@@ -6,7 +6,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose';
-import { KubeApiError, SigningKeyUnknownError } from '../errors.js';
+import { KubeApiError } from '../errors.js';
 import type { IssuerApi } from '../k8s/issuer.js';
 
 /**
@@ -14,7 +14,8 @@ import type { IssuerApi } from '../k8s/issuer.js';
  * cached. Fetched again (discovery document and key set, two requests):
  * - when a token names a key id the set does not hold (the cluster rotated its
  *   key), at most once per `refreshCooldownMs`, so forged key ids cannot make us
- *   hammer the API server;
+ *   hammer the API server (meanwhile such a token is refused: the set is at most
+ *   that old, and clusters publish a new key before they sign with it);
  * - on the first token after `maxAgeMs`, so a key the cluster removed stops verifying.
  * Concurrent callers share one fetch.
  */
@@ -59,13 +60,9 @@ export class IssuerKeys {
       try {
         return await snapshot.keyFor(header, token);
       } catch (error) {
-        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-        const waitMs = this.cooldownLeftMs();
-        if (this.fetching === undefined && waitMs > 0)
-          throw new SigningKeyUnknownError(
-            'The token is signed with a key this function does not know yet',
-            Math.ceil(waitMs / 1000),
-          );
+        // Within the cooldown the set is at most that old: the key is not the cluster's (401).
+        if (!(error instanceof errors.JWKSNoMatchingKey) || (this.fetching === undefined && this.cooldownLeftMs() > 0))
+          throw error;
         return (await this.fetch()).keyFor(header, token);
       }
     };

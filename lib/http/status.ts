@@ -7,7 +7,6 @@ import {
   PodUnresolvableError,
   RequestTimeoutError,
   SenderNotAllowedError,
-  SigningKeyUnknownError,
   UnauthenticatedError,
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
@@ -27,8 +26,6 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof UnauthenticatedError) return never(401, 'Unauthenticated');
   // A valid token of a ServiceAccount that is not an allowed sender: never retried.
   if (error instanceof SenderNotAllowedError) return never(403, 'SenderNotAllowed');
-  // 429 is retried: a key the cluster just rotated in is fetched once the rate-limited refresh is due.
-  if (error instanceof SigningKeyUnknownError) return retried(429, 'SigningKeyUnknown');
   if (error instanceof NamespaceNotAllowedError) return never(403, 'NamespaceNotAllowed');
   if (error instanceof PayloadTooLargeError) return never(413, 'PayloadTooLarge');
   // 408 is retried by Knative: a slow network deserves another try, a stalled client costs us nothing.
@@ -77,8 +74,7 @@ export function failureReply(
   error: Error,
 ): { readonly message: string; readonly headers: Record<string, string> } {
   const headers: Record<string, string> = {};
-  if (failure.retried)
-    headers['retry-after'] = String(error instanceof SigningKeyUnknownError ? error.retryAfterSeconds : 1);
+  if (failure.retried) headers['retry-after'] = '1';
   if (failure.status === 401) headers['www-authenticate'] = 'Bearer realm="kernel-gossip"';
   return { message: publicMessage(failure, error), headers };
 }

@@ -27,8 +27,13 @@ const KeySetSchema = v.object({ keys: v.pipe(v.array(KeySchema), v.maxLength(MAX
 export type JsonWebKeySet = v.InferOutput<typeof KeySetSchema>;
 
 export function issuerApiOver(transport: Transport): IssuerApi {
-  async function read<S extends v.GenericSchema>(verb: string, path: string, schema: S): Promise<v.InferOutput<S>> {
-    const result = await transport.request(verb, 'GET', path);
+  async function read<S extends v.GenericSchema>(
+    verb: string,
+    path: string,
+    accept: string,
+    schema: S,
+  ): Promise<v.InferOutput<S>> {
+    const result = await transport.request(verb, 'GET', path, undefined, accept);
     if (result.status < 200 || result.status >= 300) throw apiError('GET', path, result);
     const parsed = v.safeParse(schema, result.body);
     if (!parsed.success)
@@ -36,7 +41,8 @@ export function issuerApiOver(transport: Transport): IssuerApi {
     return parsed.output;
   }
   return {
-    discovery: () => read('issuer_discovery', DISCOVERY_PATH, DiscoverySchema),
-    keySet: () => read('issuer_keys', KEY_SET_PATH, KeySetSchema),
+    discovery: () => read('issuer_discovery', DISCOVERY_PATH, 'application/json', DiscoverySchema),
+    // The API server answers 406 to anything but the key set's own media type (RFC 7517, section 8.5).
+    keySet: () => read('issuer_keys', KEY_SET_PATH, 'application/jwk-set+json', KeySetSchema),
   };
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { POD, type ResourceType } from '../../../lib/api/group.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
-import { connectKubeApi } from '../../../lib/k8s/client.js';
+import { connectKubeApi, type KubeConnection } from '../../../lib/k8s/client.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 
 /** Helpers for tests against the run's real API server. */
@@ -14,7 +14,7 @@ export const NAMESPACE: ResourceType = {
   namespaced: false,
 };
 
-export async function adminApi(): Promise<KubeApi & { close(): void }> {
+export async function adminApi(): Promise<KubeConnection> {
   return connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
 }
 

@@ -3,7 +3,6 @@ import {
   KubeApiError,
   PodUnresolvableError,
   SenderNotAllowedError,
-  SigningKeyUnknownError,
   UnauthenticatedError,
 } from '../../../lib/errors.js';
 import { failureReply, httpFailureFor } from '../../../lib/http/status.js';
@@ -15,19 +14,16 @@ describe('sender refusals', () => {
   it.each([
     [new UnauthenticatedError('no token'), { status: 401, retried: false, reason: 'Unauthenticated' }],
     [new SenderNotAllowedError('not listed'), { status: 403, retried: false, reason: 'SenderNotAllowed' }],
-    [new SigningKeyUnknownError('unknown key', 7), { status: 429, retried: true, reason: 'SigningKeyUnknown' }],
   ])('%s', (error, failure) => {
     expect(httpFailureFor(error)).toEqual(failure);
   });
 
-  it('name the scheme on a 401 and the wait on a 429', () => {
+  it('name the scheme on a 401', () => {
     const unauthenticated = new UnauthenticatedError('no token');
     expect(failureReply(httpFailureFor(unauthenticated), unauthenticated)).toEqual({
       message: 'no token',
       headers: { 'www-authenticate': 'Bearer realm="kernel-gossip"' },
     });
-    const unknownKey = new SigningKeyUnknownError('unknown key', 7);
-    expect(failureReply(httpFailureFor(unknownKey), unknownKey).headers).toEqual({ 'retry-after': '7' });
   });
 });
 
