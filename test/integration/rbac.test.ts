@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CONFIG_MAP, POD, type ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
+import type { KubeConnection } from '../../lib/k8s/client.js';
 import { adminApi, freshNamespace, kubectl, kubectlWithInput } from './support/cluster.js';
 import { serviceAccountApi } from './support/identity.js';
 import { ingestFlow, sweepFlow } from './support/rbac-flows.js';
@@ -21,8 +22,8 @@ type RoleDocument = { kind: string; metadata: { name: string; namespace?: string
 
 let admin: KubeApi & { close(): void };
 let namespace: string;
-let ingest: KubeApi & { close(): void };
-let sweep: KubeApi & { close(): void };
+let ingest: KubeConnection;
+let sweep: KubeConnection;
 let iteration = 0;
 
 beforeAll(async () => {
@@ -116,5 +117,35 @@ describe('least privilege with real ServiceAccount tokens', () => {
         await applyRole(entry.role);
       }
     });
+  });
+});
+
+describe('reading the token issuer, with the default binding gone', () => {
+  const DEFAULT = 'system:service-account-issuer-discovery';
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+  it.each([
+    ['ingest', () => ingest],
+    ['sweep', () => sweep],
+  ] as const)('needs the %s binding the manifests ship', async (name, api) => {
+    // Kubernetes binds the role to all ServiceAccounts; some clusters remove that, which ours survives.
+    const saved = JSON.parse(await kubectl(['get', 'clusterrolebinding', DEFAULT, '-o', 'json'])) as {
+      metadata: { name: string; labels?: unknown; annotations?: unknown };
+    };
+    await kubectl(['delete', 'clusterrolebinding', DEFAULT]);
+    try {
+      await settle();
+      await expect(api().issuer.discovery()).resolves.toMatchObject({ issuer: expect.any(String) });
+      await expect(api().issuer.keySet()).resolves.toMatchObject({ keys: [expect.anything()] });
+      await kubectl(['delete', 'clusterrolebinding', `kernel-gossip-${name}-issuer-discovery`]);
+      await settle();
+      await expect(api().issuer.keySet()).rejects.toMatchObject({ statusCode: 403 });
+    } finally {
+      const { name: bindingName, labels, annotations } = saved.metadata;
+      const restored = { ...saved, metadata: { name: bindingName, labels, annotations } };
+      await kubectlWithInput(['apply', '-f', '-'], JSON.stringify(restored));
+      for (const file of RBAC_FILES.slice(1))
+        await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+    }
   });
 });
