@@ -7,7 +7,6 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngest } from '../../functions/ingest/create.js';
 import { createIngestMetrics } from '../../functions/ingest/metrics.js';
-import type { ResourceType } from '../../lib/api/group.js';
 import { KEY_REFRESH_COOLDOWN_MS } from '../../lib/auth/sender-verifier.js';
 import { parseConfig } from '../../lib/config.js';
 import { connectKubeApi, type KubeConnection } from '../../lib/k8s/client.js';
@@ -18,7 +17,7 @@ import { auditedDuring } from '../controlplane/audit-log.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
-import { createPod } from '../integration/support/cluster.js';
+import { createPod, SERVICE_ACCOUNT } from '../integration/support/cluster.js';
 
 /**
  * The issuer's keys as the API server counts what we ask of it, in a control plane
@@ -29,13 +28,6 @@ import { createPod } from '../integration/support/cluster.js';
 const run = promisify(execFile);
 const NAMESPACE = 'senders';
 const ALLOWED = `system:serviceaccount:${NAMESPACE}:trigger`;
-const SERVICE_ACCOUNT: ResourceType = {
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  namespaced: true,
-};
 const DISCOVERY = 'get /.well-known/openid-configuration 200';
 const KEY_SET = 'get /openid/v1/jwks 200';
 

@@ -4,14 +4,14 @@ import { buildIngest } from '../../functions/ingest/create.js';
 import { createIngestMetrics } from '../../functions/ingest/metrics.js';
 import { buildSweep } from '../../functions/sweep/create.js';
 import { createSweepMetrics } from '../../functions/sweep/metrics.js';
-import { KERNEL_WHISPER, type ResourceType } from '../../lib/api/group.js';
+import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import { CLOCK_LEEWAY_SECONDS } from '../../lib/auth/sender-verifier.js';
 import { parseConfig } from '../../lib/config.js';
 import type { KubeConnection } from '../../lib/k8s/client.js';
 import { createLogger } from '../../lib/log.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
 import { pingBinary } from '../unit/sweep/ping.js';
-import { adminApi, createPod, freshNamespace } from './support/cluster.js';
+import { adminApi, createPod, freshNamespace, SERVICE_ACCOUNT } from './support/cluster.js';
 import { serviceAccountToken } from './support/identity.js';
 
 /**
@@ -21,13 +21,6 @@ import { serviceAccountToken } from './support/identity.js';
  * a tampered signature and an unlisted subject are refused with 401/403 and write
  * nothing. (test/faults/sender-keys.test.ts counts the API requests and rotates the key.)
  */
-const SERVICE_ACCOUNT: ResourceType = {
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  namespaced: true,
-};
 const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
 const quiet = createLogger({ level: 'silent', name: 'sender-identity' });
 

@@ -14,6 +14,14 @@ export const NAMESPACE: ResourceType = {
   namespaced: false,
 };
 
+export const SERVICE_ACCOUNT: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  namespaced: true,
+};
+
 export async function adminApi(): Promise<KubeConnection> {
   return connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
 }
