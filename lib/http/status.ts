@@ -1,4 +1,5 @@
 import {
+  BatchFailedError,
   InvalidInputError,
   KubeApiError,
   NamespaceNotAllowedError,
@@ -11,6 +12,7 @@ import {
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
 } from '../errors.js';
+import { printable } from './body.js';
 
 /**
  * The one place where errors become HTTP statuses. It encodes the Knative
@@ -36,7 +38,21 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
   if (error instanceof PodUnresolvableError) return never(422, 'PodUnresolvable');
   if (error instanceof KubeApiError) return forApiFailure(error);
+  if (error instanceof BatchFailedError) return forBatch(error);
   return retried(500, 'InternalError');
+}
+
+/**
+ * A batch gets one answer, and Knative redelivers or dead-letters it whole. So
+ * when any of its events failed with a retried status, the batch gets that
+ * status: no event that could still succeed goes to the dead-letter sink, and
+ * the events already applied cost nothing when redelivered (every write is
+ * idempotent). Only when every failure is permanent does the batch get the
+ * first permanent status.
+ */
+function forBatch(error: BatchFailedError): HttpFailure {
+  const failures = error.failures.map((member) => httpFailureFor(member.error));
+  return failures.find((failure) => failure.retried) ?? failures[0] ?? retried(500, 'InternalError');
 }
 
 function forApiFailure(error: KubeApiError): HttpFailure {
@@ -79,12 +95,24 @@ export function failureReply(
   return { message: publicMessage(failure, error), headers };
 }
 
+/** Failures of a batch named in its answer; the rest are counted. */
+const NAMED_FAILURES = 10;
+
 /**
  * A message a client may read. Server errors may carry internals, and whatever
  * the API server said (paths, names, its own messages) stays in our logs: the
- * client learns the reason only.
+ * client learns the reason only. A batch names its failed members the same way.
  */
 export function publicMessage(failure: HttpFailure, error: Error): string {
+  if (error instanceof BatchFailedError) {
+    const named = error.failures.slice(0, NAMED_FAILURES).map((member) => {
+      const memberFailure = httpFailureFor(member.error);
+      const id = member.id === undefined ? '' : ` (id ${printable(member.id, 64)})`;
+      return `[${member.index}]${id} ${memberFailure.status} ${memberFailure.reason}: ${publicMessage(memberFailure, member.error)}`;
+    });
+    const more = error.failures.length - named.length;
+    return `${error.message}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  }
   if (failure.status >= 500) return 'Temporarily unable to process the request; retry later';
   if (error instanceof KubeApiError) return `The API server did not accept the request (${failure.reason})`;
   return error.message;

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CONFIG_MAP, POD, type ResourceType } from '../../lib/api/group.js';
+import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeConnection } from '../../lib/k8s/client.js';
 import { adminApi, freshNamespace, kubectl, kubectlWithInput } from './support/cluster.js';
 import { serviceAccountApi } from './support/identity.js';
+import { type Rule, recordingForbidden, refusalOf, untilAuthorized } from './support/rbac-access.js';
 import { ingestFlow, sweepFlow } from './support/rbac-flows.js';
 
 /**
@@ -17,21 +20,26 @@ import { ingestFlow, sweepFlow } from './support/rbac-flows.js';
  */
 const SECRET: ResourceType = { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 const RBAC_FILES = ['knative/00-namespace.yaml', 'knative/10-rbac-ingest.yaml', 'knative/11-rbac-sweep.yaml'];
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type RoleDocument = { kind: string; metadata: { name: string; namespace?: string }; rules: Rule[] };
 
 let admin: KubeApi & { close(): void };
 let namespace: string;
 let ingest: KubeConnection;
 let sweep: KubeConnection;
+/** The 403s each identity met since the last test cleared them. */
+const forbidden: Record<'ingest' | 'sweep', string[]> = { ingest: [], sweep: [] };
 let iteration = 0;
 
 beforeAll(async () => {
   admin = await adminApi();
   for (const file of RBAC_FILES) await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
   namespace = await freshNamespace(admin, 'rbac');
-  ingest = await serviceAccountApi('kernel-gossip', 'kernel-gossip-ingest');
-  sweep = await serviceAccountApi('kernel-gossip', 'kernel-gossip-sweep');
+  const ingestRecorded = recordingForbidden(await serviceAccountApi('kernel-gossip', 'kernel-gossip-ingest'));
+  const sweepRecorded = recordingForbidden(await serviceAccountApi('kernel-gossip', 'kernel-gossip-sweep'));
+  [ingest, sweep] = [ingestRecorded.api, sweepRecorded.api];
+  [forbidden.ingest, forbidden.sweep] = [ingestRecorded.forbidden, sweepRecorded.forbidden];
+  for (const file of RBAC_FILES.slice(1))
+    for (const entry of verbsOf(file)) await untilAuthorized(subjectOf(entry.role), scopeOf(entry), true);
 });
 afterAll(async () => {
   for (const file of RBAC_FILES.slice(1)) await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
@@ -53,10 +61,22 @@ function verbsOf(file: string): { role: RoleDocument; rule: number; verb: string
   );
 }
 
+/** The shipped roles are bound to the ServiceAccount of the same name (Role or ClusterRole). */
+function subjectOf(role: RoleDocument): { namespace: string; serviceAccount: string } {
+  const serviceAccount = role.metadata.name.startsWith('kernel-gossip-ingest')
+    ? 'kernel-gossip-ingest'
+    : 'kernel-gossip-sweep';
+  return { namespace: 'kernel-gossip', serviceAccount };
+}
+
+function scopeOf(entry: { role: RoleDocument; rule: number; verb: string }) {
+  const rule = entry.role.rules[entry.rule];
+  if (rule === undefined) throw new Error(`${entry.role.metadata.name} has no rule ${entry.rule}`);
+  return { rule, verb: entry.verb, namespace: entry.role.metadata.namespace ?? namespace };
+}
+
 async function applyRole(role: RoleDocument): Promise<void> {
   await kubectlWithInput(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(role));
-  // The RBAC authorizer reads roles from an informer: give it a moment to see the change.
-  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 function without(role: RoleDocument, rule: number, verb: string): RoleDocument {
@@ -106,40 +126,69 @@ describe('least privilege with real ServiceAccount tokens', () => {
   describe.each([
     ['ingest', 'knative/10-rbac-ingest.yaml', () => ingestFlow(admin, ingest, namespace, ++iteration)],
     ['sweep', 'knative/11-rbac-sweep.yaml', () => sweepFlow(admin, sweep, namespace, ++iteration)],
-  ] as const)('every verb the %s role grants is needed', (_name, file, flow) => {
+  ] as const)('every verb the %s role grants is needed', (name, file, flow) => {
     it.each(
       verbsOf(file).map((entry) => [`${entry.role.metadata.name} rule ${entry.rule} ${entry.verb}`, entry] as const),
-    )('without %s the flow fails', async (_label, entry) => {
+    )('without %s the flow fails on that 403', async (_label, entry) => {
+      const scope = scopeOf(entry);
       await applyRole(without(entry.role, entry.rule, entry.verb));
       try {
+        await untilAuthorized(subjectOf(entry.role), scope, false);
+        forbidden[name].length = 0;
         expect(await flow()).not.toEqual([]);
+        const refusals = refusalOf(scope.rule, entry.verb);
+        expect(
+          forbidden[name].some((message) => refusals.some((refusal) => refusal.test(message))),
+          `no 403 for ${entry.verb} among: ${forbidden[name].join(' | ') || 'none'}`,
+        ).toBe(true);
       } finally {
         await applyRole(entry.role);
+        await untilAuthorized(subjectOf(entry.role), scope, true);
       }
     });
   });
 });
 
-describe('reading the token issuer, with the default binding gone', () => {
+describe('reading the token issuer', () => {
   const DEFAULT = 'system:service-account-issuer-discovery';
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+  /** The authorizer reads bindings from an informer: asks until the key set is (not) served, 10 s at most. */
+  async function untilKeySet(api: KubeConnection, served: boolean): Promise<void> {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
+      const answer = await api.issuer.keySet().then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof KubeApiError && error.statusCode === 403) return false;
+          throw error;
+        },
+      );
+      if (answer === served) return;
+    }
+    throw new Error(`the key set was ${served ? 'still refused' : 'still served'} after 10 s`);
+  }
 
   it.each([
     ['ingest', () => ingest],
     ['sweep', () => sweep],
-  ] as const)('needs the %s binding the manifests ship', async (name, api) => {
+  ] as const)('lets %s read it through the binding the manifests ship', async (name, api) => {
     // Kubernetes binds the role to all ServiceAccounts; some clusters remove that, which ours survives.
+    const ours = `kernel-gossip-${name}-issuer-discovery`;
     const saved = JSON.parse(await kubectl(['get', 'clusterrolebinding', DEFAULT, '-o', 'json'])) as {
       metadata: { name: string; labels?: unknown; annotations?: unknown };
     };
-    await kubectl(['delete', 'clusterrolebinding', DEFAULT]);
     try {
-      await settle();
+      await kubectl(['delete', 'clusterrolebinding', ours]);
+      await kubectl(['delete', 'clusterrolebinding', DEFAULT]);
+      await untilKeySet(api(), false);
+      await kubectl([
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '-f',
+        `knative/1${name === 'ingest' ? 0 : 1}-rbac-${name}.yaml`,
+      ]);
+      await untilKeySet(api(), true);
       await expect(api().issuer.discovery()).resolves.toMatchObject({ issuer: expect.any(String) });
-      await expect(api().issuer.keySet()).resolves.toMatchObject({ keys: [expect.anything()] });
-      await kubectl(['delete', 'clusterrolebinding', `kernel-gossip-${name}-issuer-discovery`]);
-      await settle();
-      await expect(api().issuer.keySet()).rejects.toMatchObject({ statusCode: 403 });
     } finally {
       const { name: bindingName, labels, annotations } = saved.metadata;
       const restored = { ...saved, metadata: { name: bindingName, labels, annotations } };
