@@ -117,3 +117,17 @@ export function publicMessage(failure: HttpFailure, error: Error): string {
   if (error instanceof KubeApiError) return `The API server did not accept the request (${failure.reason})`;
   return error.message;
 }
+
+/**
+ * The local viewer's status when a read made with the person's own credentials
+ * fails: their RBAC saying no is a 403 they can act on (as kubectl's
+ * "Forbidden"), a missing object a 404, and the API server failing or out of
+ * reach a 502, since the viewer only relays it.
+ */
+export function viewerStatusFor(error: Error): number {
+  if (!(error instanceof KubeApiError)) return 500;
+  if (error.failure === 'forbidden') return 403;
+  if (error.failure === 'not-found') return 404;
+  if (error.failure === 'throttled') return 429;
+  return 502;
+}

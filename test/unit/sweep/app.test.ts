@@ -11,7 +11,14 @@ function withoutHeader(request: PingRequest, name: string): PingRequest {
   return { ...request, headers };
 }
 
-const NOTHING = { statusRepaired: 0, resolved: 0, markedPodGone: 0, deleted: 0, configMapUpdated: 0 };
+const NOTHING = {
+  statusRepaired: 0,
+  resolved: 0,
+  markedPodGone: 0,
+  deleted: 0,
+  configMapUpdated: 0,
+  lifecycleRefreshed: 0,
+};
 
 async function summaryOf(response: Response): Promise<SweepSummary> {
   return (await response.json()) as SweepSummary;
