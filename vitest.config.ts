@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects named after what a test needs: nothing (unit), a real kube-apiserver +
-// etcd that the global setup starts once per run (integration), or a control plane
-// of its own that the tests kill and restart (faults), so restarts never disturb
-// the other integration tests.
+// Projects named after what a test needs: nothing (unit); files Knative publishes as
+// Go modules, fetched once through the Go module proxy (upstream); a real kube-apiserver +
+// etcd that the global setup starts once per run (integration); a control plane of its
+// own that the tests kill and restart (faults), so restarts never disturb the other
+// integration tests.
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +12,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'upstream',
+          include: ['test/upstream/**/*.test.ts'],
+          globalSetup: ['test/upstream/global-setup.ts'],
         },
       },
       {

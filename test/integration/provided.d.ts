@@ -1,6 +1,6 @@
-// vitest types provide()/inject() only through this interface; the values come from
-// global-setup.ts.
-export {};
+// vitest types provide()/inject() only through this interface; the values come from the
+// global setups (test/integration, test/upstream).
+import type { KnativeModuleDirs } from '../upstream/modules.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,5 +11,7 @@ declare module 'vitest' {
     controlPlaneDataDir: string;
     /** Control file for `controlPlaneControl()` from test/controlplane/control-client.ts. */
     controlPlaneControl: string;
+    /** Directories of the pinned Knative modules in the Go module cache (test/upstream/modules.ts). */
+    knativeModules: KnativeModuleDirs;
   }
 }

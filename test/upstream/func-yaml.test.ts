@@ -3,17 +3,26 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
-import { isRecord, loadManifests, NAMESPACE, ofKind, parseAs, readFuncYaml, repoRoot } from './manifests.js';
-import { envProblems, INGEST_SETTINGS } from './settings.js';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  isRecord,
+  loadManifests,
+  NAMESPACE,
+  ofKind,
+  parseAs,
+  readFuncYaml,
+  repoRoot,
+} from '../unit/packaging/manifests.js';
+import { envProblems, INGEST_SETTINGS } from '../unit/packaging/settings.js';
 
 /**
- * func.yaml against the upstream JSON schema (../shared/knative-func/, knative/func
- * knative-v1.23.1), then what that schema cannot say: the runtime contract of our server,
- * the settings it reads, and scale limits that protect the API server.
+ * func.yaml against the JSON schema knative/func publishes (schema/func_yaml-schema.json of
+ * the pinned knative.dev/func module, test/upstream/modules.ts), then what that schema cannot
+ * say: the runtime contract of our server, the settings it reads, and scale limits that
+ * protect the API server.
  */
 
-const schemaPath = path.resolve(repoRoot, '../shared/knative-func/func_yaml-schema.json');
+const schemaPath = path.join(inject('knativeModules').func, 'schema', 'func_yaml-schema.json');
 const upstreamSchema: unknown = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const funcYaml = readFuncYaml();
 
