@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // Go modules, fetched once through the Go module proxy (upstream); a real kube-apiserver +
 // etcd that the global setup starts once per run (integration); a control plane of its
 // own that the tests kill and restart (faults), so restarts never disturb the other
-// integration tests.
+// integration tests; or that, plus the real Knative Eventing data plane (knative), one
+// set per machine at a time because its dispatcher holds ports 8080 and 8443.
 export default defineConfig({
   test: {
     projects: [
@@ -35,6 +36,16 @@ export default defineConfig({
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'knative',
+          include: ['test/knative/**/*.test.ts'],
+          globalSetup: ['test/knative/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,

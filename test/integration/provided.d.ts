@@ -1,5 +1,5 @@
 // vitest types provide()/inject() only through this interface; the values come from the
-// global setups (test/integration, test/upstream).
+// global setups (test/integration, test/upstream, test/knative).
 import type { KnativeModuleDirs } from '../upstream/modules.js';
 
 declare module 'vitest' {
@@ -13,5 +13,9 @@ declare module 'vitest' {
     controlPlaneControl: string;
     /** Directories of the pinned Knative modules in the Go module cache (test/upstream/modules.ts). */
     knativeModules: KnativeModuleDirs;
+    /** The Knative Broker ingress of the run's eventing set: POST `${eventingIngress}/<namespace>/<broker>`. */
+    eventingIngress: string;
+    /** What the run put into Eventing's config-features (KERNEL_GOSSIP_EVENTING_FEATURES). */
+    eventingFeatures: Record<string, string>;
   }
 }
