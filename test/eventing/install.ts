@@ -43,28 +43,31 @@ export async function installEventing(
 ): Promise<void> {
   const eventing = (file: string): string => path.join(dirs.eventing, file);
   const crds = knativeCrds(dirs).filter((crd) => crd.file.startsWith(dirs.eventing));
-  await apply(target, [
-    ...manifestsIn(eventing('config/core/100-namespace.yaml')),
-    ...[...new Set(crds.map((crd) => crd.file))].flatMap(manifestsIn).map(withoutConversionWebhook),
-  ]);
-  const established = ['wait', '--for=condition=Established', '--timeout=60s'];
-  await runKubectl(target, [...established, ...crds.map((crd) => `crd/${crd.name}`)]);
   const configMaps = ['config/core/configmaps/', 'config/channels/in-memory-channel/configmaps/'].flatMap((folder) =>
     yamlFiles(eventing(folder)).flatMap(manifestsIn),
   );
   const deployments = DEPLOYMENT_FILES.flatMap((file) => manifestsIn(eventing(file)));
+  // One apply (kubectl starts once; the namespace comes first), then everything that waits, side by side.
   await apply(target, [
+    ...manifestsIn(eventing('config/core/100-namespace.yaml')),
+    ...[...new Set(crds.map((crd) => crd.file))].flatMap(manifestsIn).map(withoutConversionWebhook),
     ...configMaps.map((object) => withFeatures(object, features)),
     ...manifestsIn(eventing('config/channels/in-memory-channel/webhooks/secret.yaml')),
     ...deployments,
     ...ENDPOINTS.map(endpoints),
   ]);
-  for (const deployment of deployments.filter((object) => object.kind === 'Deployment')) {
-    await runKubectl(target, [
-      ...['-n', SYSTEM_NAMESPACE, 'patch', 'deployment', deployment.metadata.name, '--subresource=status'],
-      ...['--type=merge', '-p', JSON.stringify(AVAILABLE)],
-    ]);
-  }
+  const established = ['wait', '--for=condition=Established', '--timeout=60s'];
+  await Promise.all([
+    runKubectl(target, [...established, ...crds.map((crd) => `crd/${crd.name}`)]),
+    ...deployments
+      .filter((object) => object.kind === 'Deployment')
+      .map((deployment) =>
+        runKubectl(target, [
+          ...['-n', SYSTEM_NAMESPACE, 'patch', 'deployment', deployment.metadata.name, '--subresource=status'],
+          ...['--type=merge', '-p', JSON.stringify(AVAILABLE)],
+        ]),
+      ),
+  ]);
 }
 
 const AVAILABLE = {
