@@ -2,20 +2,25 @@
  * `npm run dev`: the whole thing on this machine. Starts the embedded control
  * plane (building it on first use), installs the CRDs, builds the functions and
  * serves ingest on :8080 and sweep on :8081 from the production build, with a
- * monitored demo pod so the printed curl commands work as they are. Ctrl-C
- * stops everything it started.
+ * monitored demo pod so the printed curl commands work as they are. With
+ * `-- --broker` the real Knative Eventing data plane runs in front of them
+ * (dev-broker.ts), and the functions move to :8090 and :8081 because its
+ * dispatcher holds :8080. Ctrl-C stops everything it started.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/harness.js';
+import { BROKER_FLAG, type DevBroker, startDevBroker } from './dev-broker.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const devDir = path.join(root, '.dev');
 const kubeconfig = path.join(devDir, 'kubeconfig');
 const kubectlPath = path.join(devDir, 'bin', 'kubectl');
-const ingestPort = process.env.INGEST_PORT ?? '8080';
+const withBroker = process.argv.includes(BROKER_FLAG);
+const ingestPort = process.env.INGEST_PORT ?? (withBroker ? '8090' : '8080');
 const sweepPort = process.env.SWEEP_PORT ?? '8081';
+const brokerPort = process.env.BROKER_PORT ?? '8070';
 const children: ChildProcess[] = [];
 
 function kubectl(...args: string[]): string {
@@ -111,11 +116,13 @@ function startFunction(name: 'ingest' | 'sweep', port: string): void {
 
 let stopping = false;
 let controlPlane: ControlPlane | undefined;
+let broker: DevBroker | undefined;
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
+  await broker?.stop();
   await controlPlane?.stop();
   process.exit(code);
 }
@@ -130,6 +137,14 @@ installEverything();
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 startFunction('ingest', ingestPort);
 startFunction('sweep', sweepPort);
+if (withBroker) {
+  const functions = { ingest: `http://127.0.0.1:${ingestPort}/`, sweep: `http://127.0.0.1:${sweepPort}/` };
+  broker = await startDevBroker(controlPlane, functions, Number(brokerPort)).catch(async (error: unknown) => {
+    console.error(`Could not start the Knative Broker: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+    return undefined;
+  });
+}
 console.log(`
 Kernel Gossip is running: ingest on http://127.0.0.1:${ingestPort}, sweep on http://127.0.0.1:${sweepPort}.
 
@@ -150,5 +165,21 @@ The same pod identified only as the kernel sees it (cgroup path and node):
     -d '{"cgroup_path":"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${demoPodUid().replaceAll('-', '_')}.slice/cri-containerd-${DEMO_CONTAINER_ID}.scope","node_name":"node-1","throttle_percentage":92,"actual_cpu_usage":0.5,"reported_cpu_usage":0.3}'
 
 Then look:  kubectl get kw,pbc -A     Sweep now:  curl -X POST http://127.0.0.1:${sweepPort}/
+${broker === undefined ? `\nWith \`npm run dev -- ${BROKER_FLAG}\` the events go through a real Knative Broker instead.\n` : brokerHelp(broker.brokerUrl)}
 Ctrl-C stops everything.
 `);
+
+function brokerHelp(brokerUrl: string): string {
+  return `
+Knative Eventing runs in front of the functions: our Broker, Triggers and PingSource (every 5 minutes)
+from knative/ in namespace kernel-gossip. Post an event as kernel-observer does, and it reaches the
+ingest through the Trigger (retries, dead letters printed here):
+
+  curl -i ${brokerUrl} -H 'Content-Type: application/json' \\
+    -H 'Ce-Specversion: 1.0' -H 'Ce-Id: broker-demo-1' -H 'Ce-Source: /kernel-observer/node-1' \\
+    -H 'Ce-Type: io.gossip.kernel.cpu_throttle.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
+    -d '{"pod_name":"throttled-pod","namespace":"production","container_name":"app","throttle_percentage":91,"actual_cpu_usage":0.8,"reported_cpu_usage":0.5}'
+
+  kubectl get brokers,triggers,pingsources -n kernel-gossip
+`;
+}

@@ -28,6 +28,8 @@ export type EventingOptions = {
   readonly features?: Readonly<Record<string, string>>;
   /** Told to a run that waits for this one, e.g. "npm test in /path/to/worktree". */
   readonly purpose?: string;
+  /** Where the Broker ingress listens; default: a free loopback port. */
+  readonly ingressPort?: number;
 };
 
 export type Eventing = {
@@ -83,7 +85,7 @@ export async function startEventing(options: EventingOptions): Promise<Eventing>
     const installStarted = Date.now();
     await installEventing(options.controlPlane, options.modules, options.features ?? {});
     const installMs = Date.now() - installStarted;
-    const ports = await choosePorts();
+    const ports = await choosePorts(options.ingressPort);
     const proxy = await startClusterProxy({
       services: {
         [`broker-ingress.${SYSTEM_NAMESPACE}.svc.cluster.local`]: ports.ingress,
@@ -105,10 +107,11 @@ export async function startEventing(options: EventingOptions): Promise<Eventing>
   }
 }
 
-async function choosePorts(): Promise<Omit<EventingPorts, 'proxy'>> {
-  const [ingress, ingressHttps, filter, filterHttps, channelWebhook, ...profiling] = await freeLoopbackPorts(
+async function choosePorts(ingressPort: number | undefined): Promise<Omit<EventingPorts, 'proxy'>> {
+  const [free, ingressHttps, filter, filterHttps, channelWebhook, ...profiling] = await freeLoopbackPorts(
     5 + EVENTING_COMMANDS.length,
   );
+  const ingress = ingressPort ?? free;
   if (ingress === undefined || ingressHttps === undefined || filter === undefined || filterHttps === undefined) {
     throw new Error('Could not reserve loopback ports for Knative Eventing');
   }

@@ -1,21 +1,14 @@
 import { inject } from 'vitest';
-import { type LocalTargets, localObjects } from '../../eventing/local-manifests.js';
+import { deployLocally } from '../../eventing/deploy.js';
+import type { LocalTargets } from '../../eventing/local-manifests.js';
 import type { HttpFixture } from '../../fixtures/events.js';
-import { kubectl, kubectlWithInput } from '../../integration/support/cluster.js';
-import { knativeDir, yamlFilesIn } from '../../unit/packaging/manifests.js';
 
 /** The Broker's name in knative/20-broker.yaml. */
 export const BROKER = 'kernel-gossip';
 
-/**
- * Applies our Broker, Triggers and PingSource from knative/ into `targets.namespace`, made
- * local (test/eventing/local-manifests.ts), and waits until Eventing reports each Ready.
- */
-export async function deployKernelGossip(targets: LocalTargets): Promise<void> {
-  const items = localObjects(yamlFilesIn(knativeDir), targets);
-  await kubectlWithInput(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-  const ready = ['wait', '--for=condition=Ready', '--timeout=60s', '-n', targets.namespace];
-  await kubectl([...ready, 'brokers,triggers,pingsources', '--all']);
+/** Our Broker, Triggers and PingSource from knative/ in `targets.namespace`, made local, once Ready. */
+export function deployKernelGossip(targets: LocalTargets): Promise<void> {
+  return deployLocally({ kubectlPath: inject('kubectl'), kubeconfigPath: inject('kubeconfig') }, targets);
 }
 
 /** POSTs an event to the Broker as an observer does; resolves to the ingress's status once delivery has ended. */
