@@ -5,10 +5,15 @@ import { repoRoot } from '../controlplane/binaries.js';
 import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
 import { runKubectl } from '../controlplane/kubectl.js';
 import { provideKnativeModules } from '../upstream/global-setup.js';
+import { ensureImageNode } from '../upstream/node.js';
 
 /** One control plane per run, shared by every integration test file, and the pinned Knative modules. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   await provideKnativeModules(project);
+  const imageNode = await ensureImageNode();
+  if (!imageNode.available)
+    process.stderr.write(`node ${imageNode.version}: the bundle is not run on it: ${imageNode.why}\n`);
+  project.provide('imageNode', imageNode);
   const started = Date.now();
   const controlPlane = await startControlPlane();
   try {

@@ -14,6 +14,7 @@ import {
   repoRoot,
 } from '../unit/packaging/manifests.js';
 import { envProblems, INGEST_SETTINGS } from '../unit/packaging/settings.js';
+import { IMAGE_NODE_VERSION } from './node.js';
 
 /**
  * func.yaml against the JSON schema knative/func publishes (schema/func_yaml-schema.json of
@@ -164,6 +165,14 @@ describe('func.yaml beyond the schema', () => {
     expect(scripts).toHaveProperty('build');
     // The sweep Service runs this image's `npm start` too, picked by KERNEL_GOSSIP_FUNCTION.
     expect(scripts.start).toMatch(/^node (--[a-z-]+=\S+ )*dist\/server\.js$/);
+  });
+
+  it('builds the image on Node 24, a supported LTS, which package.json engines allows and the bundle test runs', () => {
+    const packageJson: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const engines = isRecord(packageJson) && isRecord(packageJson.engines) ? packageJson.engines : {};
+    expect(func.build.buildEnvs).toContainEqual({ name: 'BP_NODE_VERSION', value: '24.*' });
+    expect(String(engines.node).split(' || ')).toContain('^24.0.0');
+    expect(IMAGE_NODE_VERSION).toMatch(/^24\./);
   });
 
   it('caps events in flight so a burst cannot flood the API server, and scales to zero', () => {
