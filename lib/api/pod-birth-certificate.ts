@@ -48,6 +48,9 @@ export const BirthReportSchema = v.object({
 });
 export type BirthReport = v.InferOutput<typeof BirthReportSchema>;
 
+/** What the API server's Status names when the transition rule below refuses a write (a lost race). */
+export const REPORTS_RULE_CAUSE = { field: 'spec.reports', reason: 'FieldValueForbidden' } as const;
+
 export const PodBirthCertificateSpecSchema = v.pipe(
   v.object({
     pod_name: text('Name of the pod.'),
@@ -77,6 +80,8 @@ export const PodBirthCertificateSpecSchema = v.pipe(
       {
         rule: 'oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at)))',
         message: 'a recorded report cannot be dropped or replaced by an older one',
+        fieldPath: '.reports',
+        reason: REPORTS_RULE_CAUSE.reason,
       },
     ],
   }),
