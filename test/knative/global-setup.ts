@@ -18,7 +18,10 @@ import { ensureKnativeModules } from '../upstream/modules.js';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const modules = await ensureKnativeModules();
   project.provide('knativeModules', modules);
-  const controlPlane = await startControlPlane();
+  // Always a control plane of its own, even with KERNEL_GOSSIP_KUBECONFIG set: the tests stop
+  // its API server, and Eventing is installed into it as local processes, which a real
+  // cluster's pods could not reach on loopback.
+  const controlPlane = await startControlPlane({ externalKubeconfig: '' });
   let eventing: Eventing | undefined;
   const stop = async (): Promise<void> => {
     await eventing?.stop();
