@@ -16,8 +16,10 @@ import { kubectl, kubectlRun, kubectlWithInput } from '../../integration/support
  * when another writer changed the object under it.
  */
 const AdmissionReviewSchema = v.object({
-  request: v.object({ uid: v.string(), kind: v.object({ kind: v.string() }) }),
+  request: v.object({ uid: v.string(), kind: v.object({ kind: v.string() }), name: v.optional(v.string()) }),
 });
+/** The ConfigMap that only `untilActive` ever writes (dry-run): every other one, such as the sweep's, passes. */
+const PROBE = 'conflict-webhook-probe';
 
 export type ConflictWebhook = { readonly denied: () => number; remove(): Promise<void> };
 
@@ -31,7 +33,7 @@ export async function conflictOnFirstWrites(namespace: string, count: number): P
     request.on('end', () => {
       const { request: asked } = v.parse(AdmissionReviewSchema, JSON.parse(body));
       const probe = asked.kind.kind === 'ConfigMap';
-      const deny = probe || denied < count;
+      const deny = probe ? asked.name === PROBE : denied < count;
       if (deny && !probe) denied++;
       const uid = asked.uid;
       const status = { code: 409, reason: 'Conflict', message: 'the object has been modified (test webhook)' };
@@ -49,6 +51,8 @@ export async function conflictOnFirstWrites(namespace: string, count: number): P
     denied: () => denied,
     async remove() {
       await kubectl(['delete', 'validatingwebhookconfiguration', name]);
+      // The API server may keep a connection to the webhook open; close() alone would wait for it.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
@@ -56,13 +60,13 @@ export async function conflictOnFirstWrites(namespace: string, count: number): P
 
 /**
  * The API server picks up webhook configurations asynchronously. A second webhook of the
- * same configuration denies every ConfigMap in the namespace; once a dry-run create of one is
- * refused, both are in force, and no KernelWhisper write has been spent on finding out.
+ * same configuration refuses one ConfigMap name in the namespace; once a dry-run create of it
+ * is refused, both are in force, and no KernelWhisper write has been spent on finding out.
  */
 async function untilActive(namespace: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const result = await kubectlRun(['create', 'configmap', 'probe', '-n', namespace, '--dry-run=server']);
+    const result = await kubectlRun(['create', 'configmap', PROBE, '-n', namespace, '--dry-run=server']);
     if (result.code !== 0 && result.stderr.includes('test webhook')) return;
     if (Date.now() > deadline) throw new Error(`The conflict webhook did not take effect: ${result.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
