@@ -107,22 +107,21 @@ export async function startEventing(options: EventingOptions): Promise<Eventing>
   }
 }
 
+/** Loopback ports of the kernel's choosing for everything whose port Eventing lets us set. */
 async function choosePorts(ingressPort: number | undefined): Promise<Omit<EventingPorts, 'proxy'>> {
-  const [free, ingressHttps, filter, filterHttps, channelWebhook, ...profiling] = await freeLoopbackPorts(
-    5 + EVENTING_COMMANDS.length,
-  );
-  const ingress = ingressPort ?? free;
-  if (ingress === undefined || ingressHttps === undefined || filter === undefined || filterHttps === undefined) {
-    throw new Error('Could not reserve loopback ports for Knative Eventing');
-  }
-  if (channelWebhook === undefined) throw new Error('Could not reserve loopback ports for Knative Eventing');
-  const profilingPorts = Object.fromEntries(EVENTING_COMMANDS.map((name, index) => [name, profiling[index] ?? 0]));
+  const free = await freeLoopbackPorts(5 + EVENTING_COMMANDS.length);
+  const next = (): number => {
+    const port = free.shift();
+    if (port === undefined) throw new Error('Could not reserve loopback ports for Knative Eventing');
+    return port;
+  };
+  const ingress = next();
   return {
-    ingress,
-    ingressHttps,
-    filter,
-    filterHttps,
-    channelWebhook,
-    profiling: profilingPorts as EventingPorts['profiling'],
+    ingress: ingressPort ?? ingress,
+    ingressHttps: next(),
+    filter: next(),
+    filterHttps: next(),
+    channelWebhook: next(),
+    profiling: Object.fromEntries(EVENTING_COMMANDS.map((name) => [name, next()])) as EventingPorts['profiling'],
   };
 }
