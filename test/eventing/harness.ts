@@ -54,12 +54,17 @@ export type EventingFigures = {
 export const EVENTING_LOCK = 'kernel-gossip-knative-eventing';
 
 export async function startEventing(options: EventingOptions): Promise<Eventing> {
-  const { binDir, version } = await ensureEventingBinaries();
   const purpose = options.purpose ?? `kernel-gossip in ${repoRoot}`;
   const lock = await acquireMachineLock(EVENTING_LOCK, {
     purpose,
     onWait: (holder) =>
       process.stderr.write(`eventing: waiting for ${holder} to finish; ports 8080/8443 are one per machine\n`),
+  });
+  // Built while holding the lock: worktrees may share one .cache, and two builds of the same
+  // release at once would only slow each other down on a small machine.
+  const { binDir, version } = await ensureEventingBinaries().catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
   });
   // Swept while holding the lock, before our own data dir exists, so it cannot be mistaken for a stale one.
   for (const swept of sweepStaleEventing())
