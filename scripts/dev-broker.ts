@@ -70,3 +70,20 @@ async function startDeadLetterLog(): Promise<{ url: string; close(): Promise<voi
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/** What `npm run dev` prints about the Broker. */
+export function brokerHelp(brokerUrl: string): string {
+  return `
+Knative Eventing runs in front of the functions: our Broker, Triggers and PingSource (every 5 minutes)
+from knative/ in namespace kernel-gossip. Post an event as kernel-observer does, and it reaches the
+ingest through the Trigger (retries, dead letters printed here). Sender identity is off for the
+functions in this mode: the local Broker sends no tokens yet.
+
+  curl -i ${brokerUrl} -H 'Content-Type: application/json' \\
+    -H 'Ce-Specversion: 1.0' -H 'Ce-Id: broker-demo-1' -H 'Ce-Source: /kernel-observer/node-1' \\
+    -H 'Ce-Type: io.gossip.kernel.cpu_throttle.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
+    -d '{"pod_name":"throttled-pod","namespace":"production","container_name":"app","throttle_percentage":91,"actual_cpu_usage":0.8,"reported_cpu_usage":0.5}'
+
+  kubectl get brokers,triggers,pingsources -n kernel-gossip
+`;
+}

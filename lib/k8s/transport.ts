@@ -16,6 +16,7 @@ export type Transport = {
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept?: string,
   ): Promise<HttpResult>;
   close(): void;
 };
@@ -34,12 +35,13 @@ export function createTransport(credentials: Credentials, observe: RequestObserv
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept = 'application/json',
   ): Promise<HttpResult> {
     const started = performance.now();
     const payload = body === undefined ? undefined : JSON.stringify(body.json);
     try {
       const auth = await credentials.authenticate();
-      const headers: http.OutgoingHttpHeaders = { ...auth.headers, accept: 'application/json' };
+      const headers: http.OutgoingHttpHeaders = { ...auth.headers, accept };
       if (body !== undefined && payload !== undefined) {
         headers['content-type'] = body.contentType;
         headers['content-length'] = Buffer.byteLength(payload);

@@ -94,17 +94,21 @@ function localTrigger(trigger: LocalObject, shipped: string, namespace: string):
   };
 }
 
-const ServiceRefSchema = v.object({
+const ServiceRefSchema = v.looseObject({
   ref: v.object({ apiVersion: v.literal('serving.knative.dev/v1'), kind: v.literal('Service'), name: v.string() }),
 });
 
-/** Every `{ref: <Knative Service>}` anywhere in the object becomes `{uri: <its local address>}`. */
+/**
+ * Every `{ref: <Knative Service>}` anywhere in the object becomes `{uri: <its local address>}`;
+ * the rest of the destination (the `audience` sender identity uses) stays.
+ */
 function rewriteDestinations(value: unknown, targets: LocalTargets): unknown {
   const reference = v.safeParse(ServiceRefSchema, value);
   if (reference.success) {
-    const uri = targets.services[reference.output.ref.name];
-    if (uri === undefined) throw new Error(`No local address for Knative Service ${reference.output.ref.name}`);
-    return { uri };
+    const { ref, ...rest } = reference.output;
+    const uri = targets.services[ref.name];
+    if (uri === undefined) throw new Error(`No local address for Knative Service ${ref.name}`);
+    return { ...rest, uri };
   }
   if (Array.isArray(value)) return value.map((item) => rewriteDestinations(item, targets));
   if (typeof value !== 'object' || value === null) return value;

@@ -6,8 +6,8 @@ import type { KubeApi } from '../../lib/k8s/api.js';
 import { type FunctionProcess, spawnFunction, untilReady } from '../bench/function-process.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
-import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
-import { adminKubeconfig } from './support/identity.js';
+import { adminApi, createPod, freshNamespace, kubectl, run } from './support/cluster.js';
+import { adminKubeconfig, serviceAccountToken } from './support/identity.js';
 
 /**
  * The production build as `npm start` runs it (bundle, npm start's node flags,
@@ -33,9 +33,9 @@ beforeAll(async () => {
   api = await adminApi();
   namespace = await freshNamespace(api, 'bundle');
   for (const { suffix } of runtimes) {
-    await createPod(api, namespace, `p-plain-${suffix}`);
-    await createPod(api, namespace, `p-exec-${suffix}`);
+    for (const pod of ['p-plain', 'p-exec', 'p-auth']) await createPod(api, namespace, `${pod}-${suffix}`);
   }
+  await kubectl(['create', 'serviceaccount', 'sender', '-n', namespace]);
   workDir = mkdtempSync(path.join(inject('controlPlaneDataDir'), 'bundle-'));
   const build = await run(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), path.join(workDir, 'dist')]);
   expect(build.stderr).toBe('');
@@ -52,21 +52,23 @@ async function startIngest(
   kubeconfigPath: string,
   name: string,
   node: string,
+  env: Record<string, string> = {},
 ): Promise<{ port: number; log: () => string }> {
   const logFile = path.join(workDir, `${name}.log`);
-  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: serverJs, node });
+  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: serverJs, node, env });
   started.push(ingest);
   await untilReady(ingest, { timeoutMs: 15_000, intervalMs: 50 });
   return { port: ingest.port, log: () => readFileSync(logFile, 'utf8') };
 }
 
-async function sendThrottle(port: number, pod: string): Promise<Response> {
+async function sendThrottle(port: number, pod: string, authorization?: string): Promise<Response> {
   const fixture = binaryEvent(
     'io.gossip.kernel.cpu_throttle.v1',
     { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() },
     `bundle-${pod}`,
   );
-  return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: fixture.headers, body: fixture.body });
+  const headers = authorization === undefined ? fixture.headers : { ...fixture.headers, authorization };
+  return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: fixture.body });
 }
 
 describe.each(runtimes)('the production bundle on $label', ({ node, suffix }) => {
@@ -111,6 +113,20 @@ describe.each(runtimes)('the production bundle on $label', ({ node, suffix }) =>
     expect(await api.get(KERNEL_WHISPER, { namespace, name: `p-exec-${suffix}.app` })).toBeDefined();
     expect(ingest.log()).toContain('"credentials":"client-node"');
   });
+
+  it.skipIf(node === undefined)(
+    'requires a sender token as deployed, verified against the API server it reads the keys from',
+    async () => {
+      const env = { AUTH_REQUIRED: 'true', AUTH_SUBJECTS: `system:serviceaccount:${namespace}:sender` };
+      const ingest = await startIngest(inject('kubeconfig'), `auth-${suffix}`, node ?? '', env);
+      expect((await sendThrottle(ingest.port, `p-auth-${suffix}`)).status).toBe(401);
+      const token = await serviceAccountToken(namespace, 'sender', { audience: 'kernel-gossip-ingest' });
+      const answer = await sendThrottle(ingest.port, `p-auth-${suffix}`, `Bearer ${token}`);
+      expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
+      expect(ingest.log()).toContain('"auth":{"required":true');
+      expect(ingest.log()).not.toContain(token.split('.')[2]);
+    },
+  );
 
   it.skipIf(node === undefined)('runs on the Node it says', async () => {
     const version = await run(node ?? '', ['--version']);

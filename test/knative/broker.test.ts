@@ -42,13 +42,17 @@ beforeAll(async () => {
   namespace = await freshNamespace(admin, 'broker');
   await createPod(admin, namespace, POD);
   const log = createLogger({ level: 'silent', name: 'knative' });
+  // Sender identity off, as in the other event tests: the local Broker sends tokens only once
+  // Knative's authentication-oidc is enabled (KERNEL_GOSSIP_EVENTING_FEATURES), a later step.
+  const ingestConfig = parseConfig({ AUTH_REQUIRED: 'false' });
   ingest = await serveRecorded(
-    buildIngest({ config: parseConfig({}), api: functionsApi, log, metrics: createIngestMetrics() }),
+    buildIngest({ config: ingestConfig, api: functionsApi, log, metrics: createIngestMetrics() }),
   );
   const sweepConfig = parseConfig({
     KERNEL_GOSSIP_FUNCTION: 'sweep',
     ALLOWED_NAMESPACES: namespace,
     MONITORED_PODS_NAMESPACE: namespace,
+    AUTH_REQUIRED: 'false',
   });
   sweep = await serveRecorded(
     buildSweep({ config: sweepConfig, api: functionsApi, log, metrics: createSweepMetrics() }),

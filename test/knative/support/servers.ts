@@ -29,7 +29,7 @@ export function serveRecorded(app: Hono): Promise<RecordingServer> {
   const deliveries: Delivery[] = [];
   return listen(deliveries, async (request, env) => {
     const at = Date.now();
-    const headers = Object.fromEntries(request.headers);
+    const headers = headerRecord(request.headers);
     const response = await app.fetch(request, env);
     deliveries.push({ at, status: response.status, headers, body: '' });
     return response;
@@ -43,11 +43,19 @@ export function serveDeadLetterSink(): Promise<RecordingServer> {
     deliveries.push({
       at: Date.now(),
       status: 202,
-      headers: Object.fromEntries(request.headers),
+      headers: headerRecord(request.headers),
       body: await request.text(),
     });
     return new Response(null, { status: 202 });
   });
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
 }
 
 type Fetch = (request: Request, env: unknown) => Promise<Response>;

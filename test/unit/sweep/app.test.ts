@@ -11,7 +11,14 @@ function withoutHeader(request: PingRequest, name: string): PingRequest {
   return { ...request, headers };
 }
 
-const NOTHING = { statusRepaired: 0, resolved: 0, markedPodGone: 0, deleted: 0, configMapUpdated: 0 };
+const NOTHING = {
+  statusRepaired: 0,
+  resolved: 0,
+  markedPodGone: 0,
+  deleted: 0,
+  configMapUpdated: 0,
+  lifecycleRefreshed: 0,
+};
 
 async function summaryOf(response: Response): Promise<SweepSummary> {
   return (await response.json()) as SweepSummary;
@@ -180,7 +187,12 @@ describe('failures', () => {
     expect(await summaryOf(response)).toMatchObject({
       actions: { statusRepaired: 2, configMapUpdated: 1 },
       failures: [
-        { object: 'kernelwhispers/production/b.app', reason: 'ObjectRejected', message: 'PATCH b.app: 422 invalid' },
+        {
+          object: 'kernelwhispers/production/b.app',
+          reason: 'ObjectRejected',
+          // What the API server said stays in the log; the reply names the reason only.
+          message: 'The API server did not accept the request (ObjectRejected)',
+        },
       ],
     });
     expect(fake.all(KERNEL_WHISPER).map((object) => object.status !== undefined)).toEqual([true, false, true]);
