@@ -18,7 +18,7 @@ export const BROKER_FLAG = '--broker';
 const NAMESPACE = 'kernel-gossip';
 
 export async function startDevBroker(
-  controlPlane: KubectlTarget,
+  controlPlane: KubectlTarget & { readonly server: string },
   functions: { readonly ingest: string; readonly sweep: string },
   brokerPort: number,
 ): Promise<DevBroker> {
