@@ -13,8 +13,8 @@ import { ensureKnativeModules } from '../upstream/modules.js';
  * with) is made Ready here, so a broken set fails the run at once with the process logs'
  * location, and the figures (start-up time, memory) are those of a set that has reconciled
  * a Broker. KERNEL_GOSSIP_EVENTING_FEATURES (`name=value,...`) goes into Eventing's
- * config-features, e.g. `transport-encryption=permissive`; `authentication-oidc` is each test
- * file's own choice (it switches it in beforeAll).
+ * config-features; `authentication-oidc` is each test file's own choice (it switches it in
+ * beforeAll).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const modules = await ensureKnativeModules();
