@@ -15,6 +15,7 @@ import { connectKubeApi } from '../lib/k8s/client.js';
 import { DEFAULT_VIEWER_PORT } from '../lib/viewer/config.js';
 import { type RunningViewer, startViewer } from '../lib/viewer/serve.js';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/harness.js';
+import { localSenderSettings } from '../test/eventing/local-settings.js';
 import { BROKER_FLAG, brokerHelp, type DevBroker, startDevBroker } from './dev-broker.js';
 import { DEMO_CONTAINER_ID, DEMO_OBJECTS, demoBirthData, demoStatus } from './dev-demo.js';
 
@@ -22,7 +23,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const devDir = path.join(root, '.dev');
 const kubeconfig = path.join(devDir, 'kubeconfig');
 const kubectlPath = path.join(devDir, 'bin', 'kubectl');
-const tokenFile = (name: 'ingest' | 'sweep') => path.join(devDir, `${name}.token`);
+const tokenFile = (name: 'ingest' | 'sweep' | 'broker') => path.join(devDir, `${name}.token`);
 /** The identity the demo's curl commands send as: the functions require a ServiceAccount token, as deployed. */
 const DEV_SENDER = 'kernel-gossip-dev';
 const withBroker = process.argv.includes(BROKER_FLAG);
@@ -97,6 +98,12 @@ function demoPodCreated(): number {
   return Date.parse(created.trim());
 }
 
+/** The function's shipped sender settings (func.yaml, knative/sweep/), and the demo's own sender allowed too. */
+function senderSettings(name: 'ingest' | 'sweep'): Record<string, string> {
+  const shipped = localSenderSettings(`kernel-gossip-${name}`, 'kernel-gossip');
+  return { ...shipped, AUTH_SUBJECTS: `${shipped.AUTH_SUBJECTS},system:serviceaccount:kernel-gossip:${DEV_SENDER}` };
+}
+
 function startFunction(name: 'ingest' | 'sweep', port: string): void {
   const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js')], {
     stdio: 'inherit',
@@ -106,10 +113,8 @@ function startFunction(name: 'ingest' | 'sweep', port: string): void {
       KERNEL_GOSSIP_FUNCTION: name,
       PORT: port,
       MONITORED_PODS_NAMESPACE: 'kernel-gossip',
-      // The local Broker sends no sender tokens yet (Knative's authentication-oidc is not wired
-      // into the local harness): with --broker the functions accept unauthenticated events.
-      AUTH_REQUIRED: withBroker ? 'false' : 'true',
-      AUTH_SUBJECTS: `system:serviceaccount:kernel-gossip:${DEV_SENDER}`,
+      // As deployed (the Triggers' identities and the observer or the sweep's own), plus the demo sender.
+      ...senderSettings(name),
     },
   });
   child.on('exit', (code) => {
@@ -150,7 +155,8 @@ startFunction('sweep', sweepPort);
 viewer = await startViewer(await connectKubeApi({ kubeconfigPath: kubeconfig }), viewerPort);
 if (withBroker) {
   const functions = { ingest: `http://127.0.0.1:${ingestPort}/`, sweep: `http://127.0.0.1:${sweepPort}/` };
-  broker = await startDevBroker(controlPlane, functions, brokerPort).catch(async (error: unknown) => {
+  const options = { brokerPort, tokenFile: tokenFile('broker') };
+  broker = await startDevBroker(controlPlane, functions, options).catch(async (error: unknown) => {
     console.error(`Could not start the Knative Broker: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
     return undefined;
@@ -190,6 +196,6 @@ Sweep now:  curl -X POST http://127.0.0.1:${sweepPort}/ -H "Authorization: Beare
 
 Viewer (births and throttling, read with the dev kubeconfig): ${viewer.url}
   or in a terminal:  npm run viewer -- --text production/throttled-pod
-${broker === undefined ? `\nWith \`npm run dev -- ${BROKER_FLAG}\` the events go through a real Knative Broker instead.\n` : brokerHelp(broker.brokerUrl)}
+${broker === undefined ? `\nWith \`npm run dev -- ${BROKER_FLAG}\` the events go through a real Knative Broker instead.\n` : brokerHelp(broker.brokerUrl, tokenFile('broker'))}
 Ctrl-C stops everything.
 `);

@@ -22,7 +22,8 @@ import { type ProcessFigures, type RunningProcess, startProcess, stopProcesses }
  * dispatcher holds :8080 and :8443: a second run waits for the first (lock.ts).
  */
 export type EventingOptions = {
-  readonly controlPlane: KubectlTarget;
+  /** The API server (`https://127.0.0.1:<port>`) and an admin kubeconfig for it. */
+  readonly controlPlane: KubectlTarget & { readonly server: string };
   readonly modules: KnativeModuleDirs;
   /** Entries for the config-features ConfigMap, e.g. `{ 'authentication-oidc': 'enabled' }`. */
   readonly features?: Readonly<Record<string, string>>;
@@ -35,6 +36,8 @@ export type EventingOptions = {
 export type Eventing = {
   /** The Broker ingress on loopback: POST `${ingress}/<namespace>/<broker>`. */
   readonly ingress: string;
+  /** The Broker filter on loopback (`${filter}/triggers/<namespace>/<trigger>/<uid>`). */
+  readonly filter: string;
   readonly dataDir: string;
   /** Start-up times, and each process's memory as of this call. */
   figures(): EventingFigures;
@@ -52,6 +55,8 @@ export type EventingFigures = {
 };
 
 export const EVENTING_LOCK = 'kernel-gossip-knative-eventing';
+/** The API server's in-cluster name; its serving certificate names it (test/controlplane/certs.ts). */
+const IN_CLUSTER_API_SERVER = 'kubernetes.default.svc';
 
 export async function startEventing(options: EventingOptions): Promise<Eventing> {
   const purpose = options.purpose ?? `kernel-gossip in ${repoRoot}`;
@@ -98,6 +103,8 @@ export async function startEventing(options: EventingOptions): Promise<Eventing>
         [`imc-dispatcher.${SYSTEM_NAMESPACE}.svc.cluster.local`]: DISPATCHER_HTTP_PORT,
       },
       channelPort: DISPATCHER_HTTP_PORT,
+      // Where sender identity reads the token issuer (config-features oidc-discovery-base-url's default).
+      tunnels: { [`${IN_CLUSTER_API_SERVER}:443`]: Number(new URL(options.controlPlane.server).port) },
     });
     closeProxy = proxy.close;
     const specs = processSpecs(binDir, dataDir, options.controlPlane.kubeconfigPath, { ...ports, proxy: proxy.port });
@@ -105,7 +112,11 @@ export async function startEventing(options: EventingOptions): Promise<Eventing>
     for (const spec of specs) running = [...running, await startProcess(spec, dataDir)];
     const startMs = Date.now() - started;
     const figures = () => ({ version, installMs, startMs, processes: running.map((process) => process.figures()) });
-    return { ingress: `http://127.0.0.1:${ports.ingress}`, dataDir, figures, stop };
+    const [ingress, filter] = [ports.ingress, ports.filter].map((port) => `http://127.0.0.1:${port}`) as [
+      string,
+      string,
+    ];
+    return { ingress, filter, dataDir, figures, stop };
   } catch (error) {
     await stop();
     throw error;

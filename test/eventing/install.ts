@@ -53,6 +53,8 @@ export async function installEventing(
     ...[...new Set(crds.map((crd) => crd.file))].flatMap(manifestsIn).map(withoutConversionWebhook),
     ...configMaps.map((object) => withFeatures(object, features)),
     ...manifestsIn(eventing('config/channels/in-memory-channel/webhooks/secret.yaml')),
+    // The identity the Broker ingress sends to its channel as, with sender identity on.
+    ...manifestsIn(eventing('config/brokers/mt-channel-broker/roles/ingress-serviceaccount-oidc.yaml')),
     ...deployments,
     ...ENDPOINTS.map(endpoints),
   ]);

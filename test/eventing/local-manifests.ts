@@ -8,8 +8,8 @@ import { SYSTEM_NAMESPACE } from './install.js';
  * - what Eventing's webhook would default (it does not run): the Broker's class and config,
  *   each Trigger's broker label;
  * - the namespace (one per test file: without garbage collection nothing can be deleted
- *   cleanly, so every file gets fresh objects), and the PingSource's source in the sweep
- *   Trigger's filter, which names that namespace;
+ *   cleanly, so every file gets fresh objects), and what names it: the PingSource's source in
+ *   the sweep Trigger's filter, and the Broker's audience the PingSource asks a token for;
  * - Knative Services (the functions, the dead-letter sink) as URIs on loopback, since no
  *   Knative Serving runs here;
  * - optionally the PingSource's schedule, so a test need not wait five minutes.
@@ -67,10 +67,22 @@ function localize(object: LocalObject, targets: LocalTargets): LocalObject {
   const rewritten = rewriteDestinations(moved, targets) as LocalObject;
   if (object.kind === 'Broker') return withBrokerDefaults(rewritten);
   if (object.kind === 'Trigger') return localTrigger(rewritten, shipped, targets.namespace);
-  if (object.kind === 'PingSource' && targets.schedule !== undefined) {
-    return { ...rewritten, spec: { ...v.parse(v.looseObject({}), rewritten.spec), schedule: targets.schedule } };
-  }
+  if (object.kind === 'PingSource') return localPingSource(rewritten, shipped, targets);
   return rewritten;
+}
+
+/** The Broker's audience names its namespace (`eventing.knative.dev/broker/<namespace>/<name>`), so it moves too. */
+function localPingSource(source: LocalObject, shipped: string, targets: LocalTargets): LocalObject {
+  const spec = v.parse(v.looseObject({ sink: v.looseObject({ audience: v.optional(v.string()) }) }), source.spec);
+  const audience = spec.sink.audience?.replace(`/broker/${shipped}/`, `/broker/${targets.namespace}/`);
+  return {
+    ...source,
+    spec: {
+      ...spec,
+      sink: { ...spec.sink, ...(audience === undefined ? {} : { audience }) },
+      ...(targets.schedule === undefined ? {} : { schedule: targets.schedule }),
+    },
+  };
 }
 
 function localTrigger(trigger: LocalObject, shipped: string, namespace: string): LocalObject {

@@ -49,6 +49,7 @@ export function processSpecs(binDir: string, dataDir: string, kubeconfig: string
     POD_NAME: `${name.replaceAll('_', '-')}-local`,
     PROFILING_PORT: String(ports.profiling[name]),
     HTTP_PROXY: `http://127.0.0.1:${ports.proxy}`,
+    HTTPS_PROXY: `http://127.0.0.1:${ports.proxy}`,
     [DIR_MARKER]: dataDir,
   });
   const spec = (name: EventingCommand, env: Record<string, string>, extra: Partial<ProcessSpec> = {}): ProcessSpec => ({

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 
 /**
  * Knative addresses everything by cluster DNS names (`broker-ingress.knative-eventing.svc.
@@ -7,13 +7,17 @@ import type net from 'node:net';
  * on this machine. Its senders use Go's default transport, which honours HTTP_PROXY (and never
  * proxies loopback, so the API server and the functions on 127.0.0.1 are dialled directly):
  * this forward proxy sends each cluster name to the local port of the process behind it and
- * keeps the Host header, by which the channel dispatcher picks the channel.
+ * keeps the Host header, by which the channel dispatcher picks the channel. HTTPS names (the
+ * API server as `https://kubernetes.default.svc`, where sender identity reads the token
+ * issuer) get a CONNECT tunnel to their local port, so TLS still ends at the real server.
  */
 export type ClusterNames = {
   /** Local port per Service host name (`<service>.<namespace>.svc.cluster.local`). */
   readonly services: Readonly<Record<string, number>>;
   /** Where every `*-kn-channel.<ns>.svc.cluster.local` name goes: the channel dispatcher. */
   readonly channelPort: number;
+  /** Local port per `host:port` a CONNECT may ask for, e.g. `kubernetes.default.svc:443`. */
+  readonly tunnels?: Readonly<Record<string, number>>;
 };
 
 export type ClusterProxy = { readonly port: number; close(): Promise<void> };
@@ -31,11 +35,15 @@ export function localPortFor(host: string, names: ClusterNames): number | undefi
 
 export function startClusterProxy(names: ClusterNames): Promise<ClusterProxy> {
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((request, response) => forward(request, response, names));
-  server.on('connection', (socket) => {
+  const track = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-  });
+  };
+  const server = http.createServer((request, response) => forward(request, response, names));
+  server.on('connection', track);
+  server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) =>
+    tunnel(request.url ?? '', client, head, names, track),
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -84,4 +92,28 @@ function forward(request: http.IncomingMessage, response: http.ServerResponse, n
     response.end(`kernel-gossip cluster proxy: ${target.host} on port ${port}: ${error.message}\n`);
   });
   request.pipe(upstream);
+}
+
+/** Opens a CONNECT tunnel to the local port of `target` (`host:port`), or refuses it with 502. */
+function tunnel(
+  target: string,
+  client: net.Socket,
+  head: Buffer,
+  names: ClusterNames,
+  track: (socket: net.Socket) => void,
+): void {
+  const port = names.tunnels?.[target.toLowerCase()];
+  client.once('error', () => client.destroy());
+  if (port === undefined) {
+    client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\nkernel-gossip cluster proxy: no local process serves ${target}\n`);
+    return;
+  }
+  const upstream = net.connect(port, '127.0.0.1', () => {
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    upstream.write(head);
+    upstream.pipe(client).pipe(upstream);
+  });
+  track(upstream);
+  upstream.once('error', () => client.destroy());
+  client.once('close', () => upstream.destroy());
 }

@@ -18,6 +18,8 @@ declare module 'vitest' {
     imageNode: NodeRuntime;
     /** The Knative Broker ingress of the run's eventing set: POST `${eventingIngress}/<namespace>/<broker>`. */
     eventingIngress: string;
+    /** The Knative Broker filter of the same set, for test/eventing/sender-identity.ts's canary. */
+    eventingFilter: string;
     /** What the run put into Eventing's config-features (KERNEL_GOSSIP_EVENTING_FEATURES). */
     eventingFeatures: Record<string, string>;
   }

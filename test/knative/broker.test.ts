@@ -19,6 +19,7 @@ import { adminApi, createPod, freshNamespace } from '../integration/support/clus
 import { deployKernelGossip, observerEvent, postToBroker } from './support/broker.js';
 import { conflictOnFirstWrites } from './support/conflict-webhook.js';
 import { ingestTriggerDelivery, retryGapsMs, until } from './support/delivery.js';
+import { senderIdentity } from './support/senders.js';
 import { type RecordingServer, serveDeadLetterSink, serveRecorded } from './support/servers.js';
 
 /**
@@ -37,13 +38,13 @@ let sweep: RecordingServer;
 let deadLetter: RecordingServer;
 
 beforeAll(async () => {
+  // Sender identity off, as in the other event tests; sender-identity.test.ts runs the same path with it on.
+  await senderIdentity(false);
   admin = await adminApi();
   functionsApi = await connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
   namespace = await freshNamespace(admin, 'broker');
   await createPod(admin, namespace, POD);
   const log = createLogger({ level: 'silent', name: 'knative' });
-  // Sender identity off, as in the other event tests: the local Broker sends tokens only once
-  // Knative's authentication-oidc is enabled (KERNEL_GOSSIP_EVENTING_FEATURES), a later step.
   const ingestConfig = parseConfig({ AUTH_REQUIRED: 'false' });
   ingest = await serveRecorded(
     buildIngest({ config: ingestConfig, api: functionsApi, log, metrics: createIngestMetrics() }),

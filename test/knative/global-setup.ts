@@ -1,19 +1,20 @@
 import type { TestProject } from 'vitest/node';
 import { repoRoot } from '../controlplane/binaries.js';
-import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
-import { runKubectl } from '../controlplane/kubectl.js';
+import { startControlPlane } from '../controlplane/harness.js';
 import { type Eventing, type EventingFigures, startEventing } from '../eventing/harness.js';
-import { withBrokerDefaults } from '../eventing/local-manifests.js';
+import { createCanary } from '../eventing/sender-identity.js';
 import { installCrds } from '../integration/global-setup.js';
 import { ensureKnativeModules } from '../upstream/modules.js';
 
 /**
  * A control plane of its own (the tests stop its API server) with our CRDs, and ONE set of
  * unmodified Knative Eventing processes against it, for every test file of the project.
- * A first Broker is made Ready here, so a broken set fails the run at once with the
- * process logs' location, and the figures (start-up time, memory) are those of a set
- * that has reconciled a Broker. KERNEL_GOSSIP_EVENTING_FEATURES (`name=value,...`) goes
- * into Eventing's config-features, e.g. `authentication-oidc=enabled`.
+ * A first Broker (the canary that test/eventing/sender-identity.ts switches sender identity
+ * with) is made Ready here, so a broken set fails the run at once with the process logs'
+ * location, and the figures (start-up time, memory) are those of a set that has reconciled
+ * a Broker. KERNEL_GOSSIP_EVENTING_FEATURES (`name=value,...`) goes into Eventing's
+ * config-features; `authentication-oidc` is each test file's own choice (it switches it in
+ * beforeAll).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const modules = await ensureKnativeModules();
@@ -32,10 +33,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const features = parseFeatures(process.env.KERNEL_GOSSIP_EVENTING_FEATURES ?? '');
     const started = Date.now();
     eventing = await startEventing({ controlPlane, modules, features, purpose: `npm test in ${repoRoot}` });
-    await readyBroker(controlPlane);
+    await createCanary(controlPlane);
     const readyMs = Date.now() - started;
     process.stderr.write(report(eventing.figures(), readyMs, eventing.dataDir));
     project.provide('eventingIngress', eventing.ingress);
+    project.provide('eventingFilter', eventing.filter);
     project.provide('eventingFeatures', features);
   } catch (error) {
     await stop();
@@ -46,14 +48,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('controlPlaneDataDir', controlPlane.dataDir);
   project.provide('controlPlaneControl', controlPlane.controlFile);
   return stop;
-}
-
-async function readyBroker(controlPlane: ControlPlane): Promise<void> {
-  const namespace = 'eventing-ready-check';
-  await runKubectl(controlPlane, ['create', 'namespace', namespace]);
-  const broker = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: 'default', namespace } };
-  await runKubectl(controlPlane, ['apply', '-f', '-'], JSON.stringify(withBrokerDefaults(broker)));
-  await runKubectl(controlPlane, ['-n', namespace, 'wait', '--for=condition=Ready', 'broker/default', '--timeout=60s']);
 }
 
 function parseFeatures(text: string): Record<string, string> {

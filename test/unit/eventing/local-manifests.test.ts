@@ -71,9 +71,13 @@ describe('knative/ made local', () => {
     });
   });
 
-  it('changes only the schedule of the PingSource', () => {
+  it('changes only the schedule of the PingSource, and the namespace in the audience of the Broker it sends to', () => {
     const ping = local.find((object) => object.kind === 'PingSource');
-    const original = ping === undefined ? undefined : shippedOf(ping);
-    expect(ping?.spec).toEqual({ ...(original?.spec as object), schedule: '* * * * *' });
+    const original = (ping === undefined ? undefined : shippedOf(ping))?.spec as { sink: object };
+    expect(ping?.spec).toEqual({
+      ...original,
+      sink: { ...original.sink, audience: `eventing.knative.dev/broker/${targets.namespace}/kernel-gossip` },
+      schedule: '* * * * *',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNames, type ClusterProxy, localPortFor, startClusterProxy } from '../../eventing/proxy.js';
 
@@ -84,5 +84,45 @@ describe('the proxy', () => {
     const answer = await viaProxy('http://elsewhere.default.svc.cluster.local/', '');
     expect(answer.status).toBe(502);
     expect(answer.body).toContain('elsewhere.default.svc.cluster.local');
+  });
+});
+
+describe('the proxy asked for a tunnel (CONNECT, as Go asks for an https:// URL)', () => {
+  let echo: net.Server;
+  let proxy: ClusterProxy;
+
+  beforeAll(async () => {
+    // What a TLS server sees inside a tunnel: bytes, answered with bytes.
+    echo = net.createServer((socket) => socket.on('data', (chunk: Buffer) => socket.end(`echo:${chunk}`)));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const tunnels = { 'kubernetes.default.svc:443': (echo.address() as AddressInfo).port };
+    proxy = await startClusterProxy({ services: {}, channelPort: 1, tunnels });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  /** Everything the proxy sends back on one connection after `CONNECT target` and then `payload`. */
+  const connect = (target: string, payload: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect(proxy.port, '127.0.0.1', () => {
+        socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+        socket.write(payload);
+      });
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+      socket.once('close', () => resolve(answer));
+      socket.once('error', reject);
+    });
+
+  it('opens one to the local port of a name it knows, and passes the bytes both ways', async () => {
+    const answer = await connect('kubernetes.default.svc:443', 'hello');
+    expect(answer).toBe('HTTP/1.1 200 Connection Established\r\n\r\necho:hello');
+  });
+
+  it('refuses a name it does not know with 502, naming it', async () => {
+    const answer = await connect('example.com:443', 'hello');
+    expect(answer).toMatch(/^HTTP\/1\.1 502 .*example\.com:443/s);
   });
 });
