@@ -12,7 +12,7 @@ import {
   type TimelineEntry,
 } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
-import { compact } from './json.js';
+import { compact, compareCanonical } from './json.js';
 import type { BirthObservation } from './observation.js';
 
 export type PodBirthCertificate = KubeObject<PodBirthCertificateSpec, PodBirthCertificateStatus>;
@@ -87,7 +87,7 @@ function mergeReports(stored: readonly BirthReport[], incoming: readonly BirthRe
     if (
       existing === undefined ||
       report.observed_at > existing.observed_at ||
-      (report.observed_at === existing.observed_at && JSON.stringify(report) > JSON.stringify(existing))
+      (report.observed_at === existing.observed_at && compareCanonical(report, existing) > 0)
     ) {
       byId.set(report.id, report);
     }

@@ -23,7 +23,7 @@ export type Pod = KubeObject<PodSpec, PodStatus>;
  * cache of thousands of them must not.
  */
 export function slimPod(pod: Pod, keepAnnotation: string): Pod {
-  const { name, namespace, uid, labels, ownerReferences } = pod.metadata;
+  const { name, namespace, uid, creationTimestamp, labels, ownerReferences } = pod.metadata;
   const annotation = pod.metadata.annotations?.[keepAnnotation];
   const container = ({ name: containerName, resources, restartPolicy }: Container): Container => ({
     name: containerName,
@@ -41,6 +41,7 @@ export function slimPod(pod: Pod, keepAnnotation: string): Pod {
       name,
       namespace,
       uid,
+      creationTimestamp,
       labels,
       ownerReferences,
       annotations: annotation === undefined ? undefined : { [keepAnnotation]: annotation },
@@ -62,4 +63,10 @@ export function slimPod(pod: Pod, keepAnnotation: string): Pod {
             initContainerStatuses: pod.status.initContainerStatuses?.map(status),
           },
   };
+}
+
+/** Whether the pod spec has a container (regular, init or sidecar) of that name; containers never change. */
+export function hasContainer(pod: Pod, name: string): boolean {
+  const named = (container: Container) => container.name === name;
+  return (pod.spec?.containers.some(named) ?? false) || (pod.spec?.initContainers?.some(named) ?? false);
 }

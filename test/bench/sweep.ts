@@ -101,7 +101,7 @@ async function createResources(
   await mapBounded(events, 16, async (event) => {
     const observation = observationOf(event, uids.get(event.pod) ?? '');
     const plan = planSpec(undefined, [observation]);
-    if (plan.action === 'stale') throw new Error('a new object cannot be stale');
+    if (plan.action === 'stale' || plan.action === 'otherIncarnation') throw new Error('a new object cannot be stale');
     await cluster.api.apply(objectKeyOf(observation).type, plan.desired, { fieldManager: 'kernel-gossip-ingest' });
   });
   return events.length;

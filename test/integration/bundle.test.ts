@@ -49,7 +49,7 @@ async function startIngest(kubeconfigPath: string, name: string): Promise<{ port
 async function sendThrottle(port: number, pod: string): Promise<Response> {
   const fixture = binaryEvent(
     'io.gossip.kernel.cpu_throttle.v1',
-    { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() },
+    { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 1000).toISOString() },
     `bundle-${pod}`,
   );
   return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: fixture.headers, body: fixture.body });
