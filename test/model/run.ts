@@ -79,7 +79,12 @@ export const COMMANDS: fc.Arbitrary<ModelCommand>[] = [
     2,
     advanceGen.map((ms) => new Advance(ms)),
   ),
-  fc.tuple(pod, fc.option(fc.constantFrom(...CONTAINERS), { nil: undefined })).map(([p, c]) => new DeleteObject(p, c)),
+  ...weighted(
+    2,
+    fc
+      .tuple(pod, fc.option(fc.constantFrom(...CONTAINERS), { nil: undefined }))
+      .map(([p, c]) => new DeleteObject(p, c)),
+  ),
   fc
     .tuple(pod, fc.constantFrom('KernelWhisper' as const, 'PodBirthCertificate' as const))
     .map(([p, kind]) => new StoreLegacy(p, kind)),
