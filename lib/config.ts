@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { FIELD_MANAGER } from './api/group.js';
 import { describeIssues } from './events/fields.js';
+import { FIELD_MANAGER } from './field-managers.js';
 import type { CredentialSource } from './k8s/credentials.js';
 
 /**

@@ -4,6 +4,7 @@ import { asError, KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { mapBounded } from '../../lib/map-bounded.js';
+import { applySpecAndStatus } from './apply-spec.js';
 
 /**
  * Performs planned actions with at most `concurrency` requests in flight. Each
@@ -43,6 +44,9 @@ async function perform(
     case 'applyConfigMap':
       await api.apply(CONFIG_MAP, action.object, { fieldManager: managers.sweep });
       return 'written';
+    case 'applySpec':
+      await applySpecAndStatus(api, action);
+      return 'written';
   }
 }
 
@@ -60,5 +64,6 @@ async function writeStatus(api: KubeApi, action: StatusWrite, managers: ExecuteO
 
 /** The object was deleted between listing and writing (the status subresource cannot create it): nothing left to do. */
 function vanished(action: SweepAction, error: unknown): boolean {
-  return action.action === 'applyStatus' && error instanceof KubeApiError && error.failure === 'not-found';
+  const update = action.action === 'applyStatus' || action.action === 'applySpec';
+  return update && error instanceof KubeApiError && error.failure === 'not-found';
 }

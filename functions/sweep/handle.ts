@@ -32,6 +32,8 @@ export type SweepSummary = {
     readonly markedInvalid: number;
     readonly deleted: number;
     readonly configMapUpdated: number;
+    /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
+    readonly lifecycleRefreshed: number;
   };
   /** Write requests that changed something. */
   readonly writes: number;
@@ -79,6 +81,7 @@ function report(observed: SweepObserved, executed: readonly Executed[]): SweepRe
     markedInvalid: 0,
     deleted: 0,
     configMapUpdated: 0,
+    lifecycleRefreshed: 0,
   };
   const failures: SweepFailure[] = [];
   let writes = 0;
@@ -108,6 +111,7 @@ function report(observed: SweepObserved, executed: readonly Executed[]): SweepRe
 function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number }, action: SweepAction): void {
   if (action.action === 'delete') actions.deleted++;
   else if (action.action === 'applyConfigMap') actions.configMapUpdated++;
+  else if (action.action === 'applySpec') actions.lifecycleRefreshed++;
   else {
     if (action.changes.includes('repaired')) actions.statusRepaired++;
     if (action.changes.includes('resolved')) actions.resolved++;
@@ -118,9 +122,10 @@ function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number
 
 /** The object an action writes: `kernelwhispers/<namespace>/<name>`. */
 export function targetOf(action: SweepAction): string {
-  if (action.action !== 'applyConfigMap') return objectName(action.type, action.ref);
+  if (action.action === 'delete' || action.action === 'applyStatus') return objectName(action.type, action.ref);
   const { metadata } = action.object;
-  return objectName(CONFIG_MAP, { namespace: metadata.namespace ?? '', name: metadata.name });
+  const type = action.action === 'applyConfigMap' ? CONFIG_MAP : action.type;
+  return objectName(type, { namespace: metadata.namespace ?? '', name: metadata.name });
 }
 
 /** A concurrent write won (SSA resourceVersion or delete precondition): skipped this round, not retried now. */

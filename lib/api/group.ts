@@ -71,13 +71,5 @@ export const LABEL = {
 
 export const MANAGED_BY = 'kernel-gossip';
 
-/**
- * Server-side apply field managers, named by what they compute (docs/design.md
- * "Field ownership"): `ingest` owns the spec and every status field derived from
- * it (and the clock), whichever function computes them; `sweep` owns only what
- * the sweep alone computes (the PodGone and Invalid conditions, the ConfigMap).
- */
-export const FIELD_MANAGER = { ingest: 'kernel-gossip-ingest', sweep: 'kernel-gossip-sweep' } as const;
-
 /** The pod annotation that opts a pod in (as in the earlier system). */
 export const MONITOR_ANNOTATION = 'kernel-gossip.io/monitor';

@@ -1,14 +1,15 @@
 import * as v from 'valibot';
 import { type Condition, findCondition } from '../api/conditions.js';
-import type { ResourceType } from '../api/group.js';
+import { POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
 import { type KernelWhisperSpecSchema, WHISPER_CONDITION } from '../api/kernel-whisper.js';
-import type { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
+import type { PodBirthCertificateSpec, PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import { describeIssues } from '../events/fields.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
 import { statusApply } from './guarded-apply.js';
 import { desiredStatus, statusMatches } from './ingest-plan.js';
 import { compact, isRecord, sameJson } from './json.js';
 import { RESOLVED_REASON, type WhisperClock } from './kernel-whisper.js';
+import { planLifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { INVALID, invalidCondition, invalidExpired } from './sweep-invalid.js';
 import type { StatusChange, SweepAction } from './sweep-plan.js';
 import { POD_GONE, type PodIndex, podGoneCondition, retentionElapsed } from './sweep-pod-gone.js';
@@ -41,6 +42,11 @@ export function planObject(stored: KubeObject, kind: SweptKind, context: SweepCo
   const podGone = podGoneCondition(spec.output, context.pods, previous, { nowMs: context.nowMs, generation });
   if (retentionElapsed(previous, podGone, kind.retentionMs, context.nowMs)) return deletion(stored, kind, ref);
   const clock = { nowMs: context.nowMs, resolvedAfterMs: context.resolvedAfterMs };
+  if (kind.type === POD_BIRTH_CERTIFICATE) {
+    // The pod's lifecycle joins the certificate until it is Ready (issue 17); its status follows that write.
+    const refresh = planLifecycleRefresh(stored, spec.output as PodBirthCertificateSpec, context.pods, clock);
+    if (refresh !== undefined) return refresh;
+  }
   const desired = desiredStatus(stored, clock);
   const changes = ingestChanges(stored, desired, clock);
   const ingest = changes.length === 0 ? undefined : statusApply(stored, desired);

@@ -4,6 +4,7 @@ import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
 import type { MonitorPolicy } from './monitor-policy.js';
 import type { Pod } from './pod.js';
+import type { LifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
 import { planObject, type SweepContext, type SweptKind } from './sweep-object.js';
 import { indexPods } from './sweep-pod-gone.js';
@@ -54,7 +55,8 @@ export type SweepAction =
       readonly ref: ObjectRef;
       readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string };
     }
-  | { readonly action: 'applyConfigMap'; readonly object: ConfigMap };
+  | { readonly action: 'applyConfigMap'; readonly object: ConfigMap }
+  | LifecycleRefresh;
 
 export type SweepPlan = { readonly actions: readonly SweepAction[] };
 

@@ -93,13 +93,14 @@ async function createResources(
   names: readonly string[],
 ): Promise<number> {
   await createNamespace(cluster.api, NAMESPACE);
-  const uids = await createPods(cluster.api, NAMESPACE, names);
+  const pods = await createPods(cluster.api, NAMESPACE, names);
   const events = names.flatMap((pod, i) => [
     throttleEvent(NAMESPACE, pod, clock, i, `sweep-t-${i}`),
     birthEvent(NAMESPACE, pod, clock, i, `sweep-b-${i}`),
   ]);
   await mapBounded(events, 16, async (event) => {
-    const observation = observationOf(event, uids.get(event.pod) ?? '');
+    const pod = pods.get(event.pod);
+    const observation = observationOf(event, pod?.metadata.uid ?? '', pod);
     const plan = planSpec(undefined, [observation]);
     if (plan.action === 'stale' || plan.action === 'otherIncarnation') throw new Error('a new object cannot be stale');
     await cluster.api.apply(objectKeyOf(observation).type, plan.desired, { fieldManager: 'kernel-gossip-ingest' });

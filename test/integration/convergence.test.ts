@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
-import type { Cluster, System } from '../model/system.js';
+import type { System } from '../model/system.js';
 import { createPod, functionsOn, outcomeOf, sendThrottle, useFunctionsCluster, whisper } from './support/functions.js';
 
 /**

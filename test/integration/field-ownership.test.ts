@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import { desiredStatus } from '../../lib/core/ingest-plan.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
-import type { Cluster } from '../model/system.js';
 import {
   createPod,
   deletePod,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../lib/k8s/objects.js';
-import type { Cluster, System } from '../model/system.js';
+import type { System } from '../model/system.js';
 import {
   certificate,
   createPod,

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../lib/k8s/objects.js';
-import type { Cluster, System } from '../model/system.js';
+import type { System } from '../model/system.js';
 import { certificate, functionsOn, runSweep, useFunctionsCluster, whisper } from './support/functions.js';
 
 /**
  * Objects the earlier Rust operator stored under the same group, version and
- * kind (`<pod>-kw` without a container name, `<pod>-pbc` without reports) fail
- * today's schema. They are written straight into etcd, as that CRD left them;
- * the sweep marks them with an Invalid condition saying what to do, and deletes
- * them once the kind's retention has passed since the mark.
+ * kind, written straight into etcd as that CRD left them. Its `<pod>-kw` (no
+ * container name) fails today's schema: the sweep marks it Invalid, saying what
+ * to do, and deletes it once the retention has passed since the mark. Its
+ * `<pod>-pbc` (no reports) validates and is swept like any certificate of a pod
+ * known by name only: gone with its pod, deleted after the certificates' retention.
  */
 const connected = useFunctionsCluster();
 
@@ -33,7 +34,7 @@ const invalidOf = (object: KubeObject | undefined) =>
 
 describe('objects of the earlier operator, swept against the real API server', () => {
   it.skipIf(process.env.KERNEL_GOSSIP_KUBECONFIG !== undefined)(
-    'marks them Invalid with what to do, and deletes each after its kind’s retention',
+    'marks the finding Invalid with what to do; deletes it, and the certificate of a gone pod, after retention',
     async () => {
       const system = await functionsOn(connected());
       const t0 = system.clock.nowMs;
@@ -54,7 +55,7 @@ describe('objects of the earlier operator, swept against the real API server', (
 
       const first = await runSweep(system);
 
-      expect(first).toMatchObject({ actions: { markedInvalid: 2 }, failures: [] });
+      expect(first).toMatchObject({ actions: { markedInvalid: 1, markedPodGone: 1 }, failures: [] });
       const marked = invalidOf(await whisper(system, 'web-kw'));
       expect(marked).toMatchObject({
         status: 'True',

@@ -178,6 +178,7 @@ export class StoreLegacy implements ModelCommand {
       kind: 'Legacy',
       resource: this.resource,
       name: this.name(),
+      pod: POD_NAMES[this.pod] ?? '',
       rv: bumpRv(world),
     });
     await checkObjects(world, system);
@@ -207,7 +208,7 @@ export class StoreLegacy implements ModelCommand {
             timeline: [{ timestamp_ms: 1_704_067_200_000, actor: 'runtime', action: 'clone(CLONE_NEWNET)' }],
             kernel_stats: { total_syscalls: 4521, namespaces_created: 6, cgroup_writes: 12, total_duration_ms: 123 },
           };
-    const status = { insight: 'written by the earlier operator', recommendation: 'increase CPU limits by 50%' };
+    const status = { insight: 'written by the earlier operator' };
     return { apiVersion: 'kernel.gossip.io/v1alpha1', kind: this.resource, metadata, spec, status };
   }
   toString = () => `storeEarlierOperatorObject(${this.resource}/${this.name()})`;

@@ -6,15 +6,16 @@ import type {
   CertificateSpec,
   CertificateState,
   ModelPod,
+  TimelineEntry,
   TimelineFact,
 } from './world.js';
 
 /**
  * The PodBirthCertificate part of the model: one certificate per pod
  * incarnation, the union of its distinct reports and timeline entries.
- * Issue 17 (the pod's API lifecycle fused into the timeline) extends this
- * module: lifecycle entries would join `timeline` in `mergeCertificate`, and
- * the phase durations `certificateStatusView`.
+ * The pod's API lifecycle (issue 17) joins the timeline in `mergeCertificate`:
+ * the generated pods never run (no kubelet), so their lifecycle is their
+ * creation alone; the phase durations would be read in `certificateStatusView`.
  */
 
 export function certificateName(pod: string): string {
@@ -64,9 +65,11 @@ export function mergeCertificate(
   });
   const existing = reports.get(incoming.key);
   if (existing === undefined || wins(incoming.report, existing)) reports.set(incoming.key, incoming.report);
-  const entries = new Map<string, Required<TimelineFact>>();
-  for (const entry of [...(base?.spec.timeline ?? []), ...facts.timeline.map(withActor)])
-    entries.set(canonical(entry), entry);
+  const entries = new Map<string, TimelineEntry>();
+  const observed = (base?.spec.timeline ?? []).filter((entry) => entry.step === undefined);
+  for (const entry of [...observed, ...facts.timeline.map(withActor)]) entries.set(canonical(entry), entry);
+  // docs/design.md (issue 17): the certificate's timeline also holds when its pod was created.
+  const created = { timestamp_ms: pod.createdAtMs, actor: 'api-server', action: 'Pod created', step: 'created' };
   const keys = [...reports.keys()].sort(byCodeUnits);
   const ordered = keys.map((key) => reports.get(key) as CertificateReport);
   return {
@@ -74,7 +77,7 @@ export function mergeCertificate(
       pod_name: pod.name,
       namespace,
       pod_uid: pod.uid,
-      timeline: [...entries.values()].sort(byTime),
+      timeline: [...entries.values(), created].sort(byTime),
       kernel_stats: stats(ordered),
       reports: ordered,
     },
@@ -88,12 +91,19 @@ function wins(candidate: CertificateReport, existing: CertificateReport): boolea
   return canonical(candidate) > canonical(existing);
 }
 
-function withActor(entry: TimelineFact): Required<TimelineFact> {
+function withActor(entry: TimelineFact): TimelineEntry {
   return { timestamp_ms: entry.timestamp_ms, actor: entry.actor ?? 'kernel', action: entry.action };
 }
 
-function byTime(a: Required<TimelineFact>, b: Required<TimelineFact>): number {
-  return a.timestamp_ms - b.timestamp_ms || byCodeUnits(a.actor, b.actor) || byCodeUnits(a.action, b.action);
+/** One order: time, then a lifecycle step before what observers saw at the same instant, then actor and action. */
+function byTime(a: TimelineEntry, b: TimelineEntry): number {
+  const lifecycleFirst = Number(a.step === undefined) - Number(b.step === undefined);
+  return (
+    a.timestamp_ms - b.timestamp_ms ||
+    lifecycleFirst ||
+    byCodeUnits(a.actor, b.actor) ||
+    byCodeUnits(a.action, b.action)
+  );
 }
 
 /** Sums over distinct reports (a redelivery never counts twice); the longest duration in ms. */

@@ -66,14 +66,9 @@ export const COMMANDS: fc.Arbitrary<ModelCommand>[] = [
     2,
     eventGen.map((gen) => new DeliverTwice(gen)),
   ),
-  // TEMPORARY until the edge branch (batches settled event by event) is merged.
-  ...(process.env.MODEL_BATCHES === '1'
-    ? [
-        fc
-          .tuple(eventGen, eventGen, fc.boolean(), fc.option(fc.constantFrom(0, 1), { nil: undefined }), instanceGen)
-          .map(([a, b, invalid, fault, i]) => new DeliverBatch([a, { ...b, pod: 1 - a.pod }], invalid, fault, i)),
-      ]
-    : []),
+  fc
+    .tuple(eventGen, eventGen, fc.boolean(), fc.option(fc.constantFrom(0, 1), { nil: undefined }), instanceGen)
+    .map(([a, b, invalid, fault, i]) => new DeliverBatch([a, { ...b, pod: 1 - a.pod }], invalid, fault, i)),
   ...weighted(2, fc.constant(new Sweep())),
   ...weighted(
     2,

@@ -1,6 +1,13 @@
 import { resolvedNow, statusCurrent } from './ingest.js';
 import { byCodeUnits, SETTINGS } from './rules.js';
-import { bumpRv, type CertificateState, type PodGone, type WhisperState, type World } from './world.js';
+import {
+  bumpRv,
+  type CertificateState,
+  type LegacyState,
+  type PodGone,
+  type WhisperState,
+  type World,
+} from './world.js';
 
 /**
  * One sweep, by functions/sweep/README.md: every object's status recomputed for
@@ -13,9 +20,7 @@ export function sweep(world: World): void {
   const now = world.nowMs;
   for (const [key, object] of [...world.objects]) {
     if (object.kind === 'Legacy') {
-      if (object.invalidSinceMs === undefined)
-        world.objects.set(key, { ...object, invalidSinceMs: now, rv: bumpRv(world) });
-      else if (now >= object.invalidSinceMs + SETTINGS.retentionMs[object.resource]) world.objects.delete(key);
+      sweepEarlier(world, key, object);
       continue;
     }
     const gone = podGone(world, object);
@@ -42,6 +47,35 @@ export function sweep(world: World): void {
     .map((pod) => `${pod.name}:${pod.uid}`)
     .sort(byCodeUnits)
     .join(',');
+}
+
+function sweepEarlier(world: World, key: string, object: LegacyState): void {
+  const now = world.nowMs;
+  if (object.resource === 'KernelWhisper') {
+    if (object.invalidSinceMs === undefined)
+      world.objects.set(key, { ...object, invalidSinceMs: now, rv: bumpRv(world) });
+    else if (now >= object.invalidSinceMs + SETTINGS.retentionMs.KernelWhisper) world.objects.delete(key);
+    return;
+  }
+  // Without a pod UID the pod of that name counts as its pod.
+  const before = object.podGone;
+  const gone = goneByName(world, object.pod, before);
+  if (
+    before?.status === 'True' &&
+    gone?.status === 'True' &&
+    now >= before.sinceMs + SETTINGS.retentionMs.PodBirthCertificate
+  ) {
+    world.objects.delete(key);
+    return;
+  }
+  const changed = object.swept !== true || JSON.stringify(gone) !== JSON.stringify(before);
+  if (changed) world.objects.set(key, { ...object, swept: true, podGone: gone, rv: bumpRv(world) });
+}
+
+function goneByName(world: World, pod: string, before: PodGone | undefined): PodGone | undefined {
+  const since = (status: 'True' | 'False') => (before?.status === status ? before.sinceMs : world.nowMs);
+  if (!world.pods.has(pod)) return { status: 'True', reason: 'PodDeleted', sinceMs: since('True') };
+  return before === undefined ? undefined : { status: 'False', reason: 'PodPresent', sinceMs: since('False') };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { whisperStatusView } from './kernel-whisper.js';
+import { podGoneView, whisperStatusView } from './kernel-whisper.js';
 import { certificateStatusView } from './pod-birth.js';
 import { byCodeUnits, canonical, RECOMMENDATION_PREFIX } from './rules.js';
 import type { ObjectState, World } from './world.js';
@@ -39,8 +39,10 @@ const WHISPER_STATUS_KEYS = new Set([
   'observed_generation',
   'conditions',
 ]);
+/** `phases` (issue 17) is not modelled: the generated pods never run, so they have no phases to time. */
 const CERTIFICATE_STATUS_KEYS = new Set([
   'insight',
+  'phases',
   'report_count',
   'last_updated',
   'observed_generation',
@@ -59,7 +61,9 @@ function modelView(state: ObjectState): ObjectView {
   if (state.kind === 'Legacy') {
     const since =
       state.invalidSinceMs === undefined ? {} : { Invalid: `True SpecInvalid ${iso(state.invalidSinceMs)}` };
-    return { object: `${state.resource}/${state.name}`, status: { legacy: true, ...since } };
+    const swept = state.swept === true ? { observed_generation: 1, report_count: 0 } : {};
+    const status = { legacy: true, ...since, ...swept, ...podGoneView(state) };
+    return { object: `${state.resource}/${state.name}`, status };
   }
   const object = `${state.kind}/${state.name}`;
   if (state.kind === 'KernelWhisper')
@@ -82,7 +86,11 @@ function realView(real: RealObject): ObjectView {
   const conditions = conditionsView(real.kind, status.conditions as Condition[] | undefined);
   const legacy =
     real.kind === 'KernelWhisper' ? real.spec?.container_name === undefined : real.spec?.reports === undefined;
-  if (legacy) return { object, status: { legacy: true, ...conditions } };
+  if (legacy)
+    return {
+      object,
+      status: { legacy: true, ...pick(status, ['observed_generation', 'report_count']), ...conditions },
+    };
   const known = real.kind === 'KernelWhisper' ? WHISPER_STATUS_KEYS : CERTIFICATE_STATUS_KEYS;
   const unexpected = Object.keys(status).filter((key) => !known.has(key));
   const fields =

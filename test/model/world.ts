@@ -19,6 +19,13 @@ export type ModelPod = {
 };
 
 export type TimelineFact = { readonly timestamp_ms: number; readonly action: string; readonly actor?: string };
+/** A timeline entry as stored: an observer's (actor defaulted) or a lifecycle step of the pod. */
+export type TimelineEntry = {
+  readonly timestamp_ms: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly step?: string;
+};
 
 type Common = {
   readonly pod: string;
@@ -86,13 +93,22 @@ export type CertificateState = {
   readonly reportKeys: readonly string[];
 };
 
-/** An object stored under the earlier operator's CRD: it fails today's schema. */
+/**
+ * An object stored under the earlier operator's CRD. Its KernelWhisper fails
+ * today's schema (no container name): marked Invalid, deleted after retention.
+ * Its certificate validates (reports are optional, issue 17): swept like any
+ * certificate of a pod known only by name.
+ */
 export type LegacyState = {
   readonly kind: 'Legacy';
   readonly resource: 'KernelWhisper' | 'PodBirthCertificate';
   readonly name: string;
+  readonly pod: string;
   readonly rv: number;
   readonly invalidSinceMs?: number;
+  /** A certificate's status was computed by a sweep. */
+  readonly swept?: boolean;
+  readonly podGone?: PodGone;
 };
 
 export type ObjectState = WhisperState | CertificateState | LegacyState;
@@ -117,7 +133,7 @@ export type CertificateSpec = {
   readonly pod_name: string;
   readonly namespace: string;
   readonly pod_uid: string;
-  readonly timeline: readonly Required<TimelineFact>[];
+  readonly timeline: readonly TimelineEntry[];
   readonly kernel_stats: Record<string, number | undefined>;
   readonly reports: readonly CertificateReport[];
 };
