@@ -8,7 +8,7 @@ import {
   type SweepPolicy,
 } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
-import { type HttpFailure, httpFailureFor } from '../../lib/http/status.js';
+import { type HttpFailure, httpFailureFor, publicMessage } from '../../lib/http/status.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { type Executed, execute } from './execute.js';
 import { observe } from './observe.js';
@@ -90,7 +90,9 @@ function report(observed: SweepObserved, executed: readonly Executed[]): SweepRe
   for (const done of executed) {
     if (done.result === 'failed') {
       const failure = httpFailureFor(done.error);
-      failures.push({ object: targetOf(done.action), reason: failure.reason, message: done.error.message });
+      // The summary is also the reply to a person: what the API server said stays in the log (record.ts).
+      const message = publicMessage(failure, done.error);
+      failures.push({ object: targetOf(done.action), reason: failure.reason, message });
       if (isConflict(done.error)) conflicts++;
       else if (failure.retried) retry ??= failure;
       continue;

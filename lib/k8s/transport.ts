@@ -15,6 +15,7 @@ export type Transport = {
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept?: string,
   ): Promise<HttpResult>;
   close(): void;
 };
@@ -35,11 +36,12 @@ export function createTransport(credentials: Credentials, observe: RequestObserv
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept = 'application/json',
   ): Promise<HttpResult> {
     const started = performance.now();
     const payload = body === undefined ? undefined : JSON.stringify(body.json);
     try {
-      const headers: http.OutgoingHttpHeaders = { ...(await credentials.headers()), accept: 'application/json' };
+      const headers: http.OutgoingHttpHeaders = { ...(await credentials.headers()), accept };
       if (body !== undefined && payload !== undefined) {
         headers['content-type'] = body.contentType;
         headers['content-length'] = Buffer.byteLength(payload);

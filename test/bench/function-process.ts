@@ -45,6 +45,8 @@ export async function spawnFunction(options: {
     KUBECONFIG: options.kubeconfigPath,
     PORT: String(port),
     KERNEL_GOSSIP_FUNCTION: options.kind,
+    // The load phases send no sender tokens; the refused phase (refused.ts) runs with them required.
+    AUTH_REQUIRED: 'false',
     ...functionNodeOptions(),
     ...options.env,
   };

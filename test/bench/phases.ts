@@ -9,6 +9,7 @@ import { measureHalfRate } from './half-rate.js';
 import { functionClient } from './http-client.js';
 import { measureManyObjects } from './many-objects.js';
 import { heapOf, memoryMB, sampleMemory } from './memory.js';
+import { measureRefused } from './refused.js';
 import { round } from './stats.js';
 import { measureSweep, prepareSweep, type SweepFigures, type SweepSetup } from './sweep.js';
 import type { Figures } from './targets.js';
@@ -58,15 +59,17 @@ export async function runPhases(cluster: BenchCluster, logDir: string): Promise<
       return first;
     },
   };
-  let loaded: Omit<Figures, 'coldStart'>;
+  let loaded: Omit<Figures, 'coldStart' | 'refused'>;
   try {
     loaded = await withIngest(context, ingest, sweepSetup, logDir);
   } finally {
     client.close();
     await ingest.stop();
   }
+  progress('10,000 refused senders');
+  const refused = await measureRefused(cluster, INGEST_NAMESPACE, path.join(logDir, 'refused.log'));
   progress('cold starts');
-  return { ...loaded, coldStart: await measureColdStart(context, path.join(logDir, 'cold-start.log')) };
+  return { ...loaded, refused, coldStart: await measureColdStart(context, path.join(logDir, 'cold-start.log')) };
 }
 
 async function withIngest(
@@ -74,7 +77,7 @@ async function withIngest(
   ingest: FunctionProcess,
   sweepSetup: SweepSetup,
   logDir: string,
-): Promise<Omit<Figures, 'coldStart'>> {
+): Promise<Omit<Figures, 'coldStart' | 'refused'>> {
   await untilReady(ingest, { timeoutMs: 15_000, intervalMs: 20 });
   const idleMB = round(memoryMB(ingest.pid).rss, 1);
   const memory = sampleMemory(ingest.pid, 100);

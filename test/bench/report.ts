@@ -1,5 +1,6 @@
 import type { ApiTally } from './api-counts.js';
 import type { PhaseFigures } from './measure.js';
+import { refusedRows } from './refused.js';
 import type { Figures, TargetResult } from './targets.js';
 
 /** The run's figures as markdown tables: printed as they are, and written to results/latest.md. */
@@ -155,6 +156,7 @@ function otherRows(figures: Figures): (string | number)[][] {
       'cold start → first event applied',
       `median ${coldStart.firstApplied.medianMs} ms (min ${coldStart.firstApplied.minMs}, max ${coldStart.firstApplied.maxMs}; ${coldStart.runs} runs)`,
     ],
+    ...refusedRows(figures.refused),
   ];
   if (sweep === undefined) return [...rows, ['sweep', `not measured: ${figures.sweepError ?? 'unknown'}`]];
   return [

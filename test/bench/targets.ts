@@ -3,6 +3,7 @@ import type { ColdStartFigures } from './cold-start.js';
 import type { HalfRateFigures } from './half-rate.js';
 import type { ManyObjectsFigures } from './many-objects.js';
 import type { HeapFigures, MemoryPeaks } from './memory.js';
+import type { RefusedFigures } from './refused.js';
 import type { SweepFigures } from './sweep.js';
 import type { LevelFigures } from './throughput.js';
 import type { TwinSizes } from './twins.js';
@@ -20,6 +21,8 @@ export type Figures = {
   readonly manyObjects: ManyObjectsFigures;
   readonly memory: MemoryFigures;
   readonly coldStart: ColdStartFigures;
+  /** Issue 13: what refused senders cost. */
+  readonly refused: RefusedFigures;
   /** Undefined with `sweepError` when the sweep could not be measured. */
   readonly sweep: SweepFigures | undefined;
   readonly sweepError?: string;
@@ -105,6 +108,12 @@ export function judge(figures: Figures): TargetResult[] {
       pass: figures.memory.hwmMB <= 100,
     },
     sweepTarget(sweep, figures.sweepError),
+    {
+      target: `API requests for ${figures.refused.requests.toLocaleString('en')} refused senders (no token, other audience, not allowed)`,
+      goal: '0',
+      value: `${figures.refused.apiRequests} counted by the API server, ${figures.refused.functionApiRequests} by the function`,
+      pass: figures.refused.apiRequests === 0 && figures.refused.functionApiRequests === 0,
+    },
   ];
 }
 

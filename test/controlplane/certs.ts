@@ -76,7 +76,7 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
       [...leaf, 'extendedKeyUsage=clientAuth'],
       true,
     ),
-    writeServiceAccountKeys(certs),
+    writeServiceAccountKeys(certs.serviceAccountPublicKey, certs.serviceAccountPrivateKey),
   ]);
   return certs;
 }
@@ -117,12 +117,13 @@ async function openssl(
   }
 }
 
-async function writeServiceAccountKeys(certs: ControlPlaneCerts): Promise<void> {
+/** A ServiceAccount token signing key pair (PEM), as a cluster rotating its key would make one. */
+export async function writeServiceAccountKeys(publicKeyFile: string, privateKeyFile: string): Promise<void> {
   const { publicKey, privateKey } = await generateKeyPairAsync('ec', {
     namedCurve: 'P-256',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  await writeFile(certs.serviceAccountPublicKey, publicKey);
-  await writeFile(certs.serviceAccountPrivateKey, privateKey, { mode: 0o600 });
+  await writeFile(publicKeyFile, publicKey);
+  await writeFile(privateKeyFile, privateKey, { mode: 0o600 });
 }

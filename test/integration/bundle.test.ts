@@ -6,8 +6,8 @@ import type { KubeApi } from '../../lib/k8s/api.js';
 import { type FunctionProcess, spawnFunction, untilReady } from '../bench/function-process.js';
 import { repoRoot } from '../controlplane/binaries.js';
 import { binaryEvent, throttleData } from '../fixtures/events.js';
-import { adminApi, createPod, freshNamespace, run } from './support/cluster.js';
-import { adminKubeconfig } from './support/identity.js';
+import { adminApi, createPod, freshNamespace, kubectl, run } from './support/cluster.js';
+import { adminKubeconfig, serviceAccountToken } from './support/identity.js';
 
 /**
  * The production build as `npm start` runs it (bundle, npm start's node flags,
@@ -26,6 +26,8 @@ beforeAll(async () => {
   namespace = await freshNamespace(api, 'bundle');
   await createPod(api, namespace, 'p-plain');
   await createPod(api, namespace, 'p-exec');
+  await createPod(api, namespace, 'p-auth');
+  await kubectl(['create', 'serviceaccount', 'sender', '-n', namespace]);
   workDir = mkdtempSync(path.join(inject('controlPlaneDataDir'), 'bundle-'));
   const build = await run(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), path.join(workDir, 'dist')]);
   expect(build.stderr).toBe('');
@@ -38,21 +40,26 @@ afterAll(async () => {
 });
 
 /** `npm start` as the bench runs it (its node flags, environment only), on this test's build; `log()` reads what it wrote. */
-async function startIngest(kubeconfigPath: string, name: string): Promise<{ port: number; log: () => string }> {
+async function startIngest(
+  kubeconfigPath: string,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ port: number; log: () => string }> {
   const logFile = path.join(workDir, `${name}.log`);
-  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: serverJs });
+  const ingest = await spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: serverJs, env });
   started.push(ingest);
   await untilReady(ingest, { timeoutMs: 15_000, intervalMs: 50 });
   return { port: ingest.port, log: () => readFileSync(logFile, 'utf8') };
 }
 
-async function sendThrottle(port: number, pod: string): Promise<Response> {
+async function sendThrottle(port: number, pod: string, authorization?: string): Promise<Response> {
   const fixture = binaryEvent(
     'io.gossip.kernel.cpu_throttle.v1',
     { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 1000).toISOString() },
     `bundle-${pod}`,
   );
-  return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: fixture.headers, body: fixture.body });
+  const headers = authorization === undefined ? fixture.headers : { ...fixture.headers, authorization };
+  return fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: fixture.body });
 }
 
 describe('the production bundle', () => {
@@ -96,5 +103,16 @@ describe('the production bundle', () => {
     expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
     expect(await api.get(KERNEL_WHISPER, { namespace, name: 'p-exec.app' })).toBeDefined();
     expect(ingest.log()).toContain('"credentials":"client-node"');
+  });
+
+  it('requires a sender token as deployed, verified against the API server it reads the keys from', async () => {
+    const env = { AUTH_REQUIRED: 'true', AUTH_SUBJECTS: `system:serviceaccount:${namespace}:sender` };
+    const ingest = await startIngest(inject('kubeconfig'), 'auth', env);
+    expect((await sendThrottle(ingest.port, 'p-auth')).status).toBe(401);
+    const token = await serviceAccountToken(namespace, 'sender', { audience: 'kernel-gossip-ingest' });
+    const answer = await sendThrottle(ingest.port, 'p-auth', `Bearer ${token}`);
+    expect([answer.status, answer.headers.get('kernel-gossip-outcome')]).toEqual([202, 'applied']);
+    expect(ingest.log()).toContain('"auth":{"required":true');
+    expect(ingest.log()).not.toContain(token.split('.')[2]);
   });
 });
