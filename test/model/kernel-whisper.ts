@@ -1,7 +1,6 @@
 import {
   canonical,
   defined,
-  FIELD_MANAGER,
   metricsPercent,
   millicores,
   priorityOf,
@@ -150,6 +149,3 @@ export function whisperPodEvent(state: WhisperState): string | undefined {
   if (state.spec.severity === 'info') return undefined;
   return `CPUThrottled/${state.name}/${state.spec.pod_uid}`;
 }
-
-/** Which manager owns which status field (docs/design.md "Field ownership"). */
-export const WHISPER_STATUS_OWNERS = { ingest: FIELD_MANAGER.ingest, podGone: FIELD_MANAGER.sweep } as const;

@@ -9,11 +9,11 @@ import {
   type ModelCommand,
   RecreatePod,
   ResizePod,
-  StoreLegacy,
   Sweep,
 } from './cluster-commands.js';
 import { count } from './coverage.js';
 import { Deliver, DeliverBatch, DeliverTwice, Redeliver } from './delivery-commands.js';
+import { StoreLegacy } from './earlier-operator.js';
 import { POD_NAMES } from './requests.js';
 import { type Cluster, startSystem } from './system.js';
 import { newWorld } from './world.js';

@@ -1,4 +1,3 @@
-import { resolvedNow, statusCurrent } from './ingest.js';
 import { byCodeUnits, SETTINGS } from './rules.js';
 import {
   bumpRv,
@@ -8,6 +7,7 @@ import {
   type WhisperState,
   type World,
 } from './world.js';
+import { resolvedNow, statusCurrent } from './writer.js';
 
 /**
  * One sweep, by functions/sweep/README.md: every object's status recomputed for
