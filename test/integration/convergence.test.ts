@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { KERNEL_WHISPER } from '../../lib/api/group.js';
+import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import type { System } from '../model/system.js';
-import { createPod, functionsOn, outcomeOf, sendThrottle, useFunctionsCluster, whisper } from './support/functions.js';
+import {
+  certificate,
+  createPod,
+  functionsOn,
+  outcomeOf,
+  sendBirth,
+  sendThrottle,
+  useFunctionsCluster,
+  whisper,
+} from './support/functions.js';
 
 /**
  * What the generated sequences found about convergence, each replayed on
@@ -47,6 +56,21 @@ describe('convergence against the real API server', () => {
 
     expect([outcomeOf(remembered), outcomeOf(later)]).toEqual(['202 unchanged', '202 applied']);
     expect(await whisper(system, 'web.app')).toBeDefined();
+  });
+
+  it('does not bring back the reports of a certificate deleted while an instance remembers it', async () => {
+    const system = await functionsOn(connected());
+    await podAt(system, 'web');
+    const atMs = system.clock.nowMs;
+    expect(outcomeOf(await sendBirth(system, 0, { pod: 'web', atMs }))).toBe('202 applied');
+    await connected().api.delete(POD_BIRTH_CERTIFICATE, { namespace: system.namespace, name: 'web' });
+
+    // Within the 30 s the instance remembers the deleted certificate; its update must not create it from memory.
+    const response = await sendBirth(system, 0, { pod: 'web', container: 'app', atMs });
+
+    expect(outcomeOf(response)).toBe('202 applied');
+    const reports = ((await certificate(system, 'web'))?.spec as { reports?: { id: string }[] }).reports ?? [];
+    expect(reports.map((report) => report.id)).toEqual(['app']);
   });
 
   it('reads a resized limit once the cached pod is 30 s old on the injected clock', async () => {
