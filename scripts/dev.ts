@@ -3,8 +3,10 @@
  * plane (building it on first use), installs the CRDs, builds the functions and
  * serves ingest on :8080 and sweep on :8081 from the production build, with a
  * monitored demo pod so the printed curl commands work as they are, and the
- * viewer on 127.0.0.1:8090 reading with the dev kubeconfig. Ctrl-C stops
- * everything it started.
+ * viewer on 127.0.0.1:8090 reading with the dev kubeconfig. With `-- --broker`
+ * the real Knative Eventing data plane runs in front of the functions
+ * (dev-broker.ts) and the ingest moves to :8082, because its dispatcher holds
+ * :8080. Ctrl-C stops everything it started.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -13,17 +15,21 @@ import { connectKubeApi } from '../lib/k8s/client.js';
 import { DEFAULT_VIEWER_PORT } from '../lib/viewer/config.js';
 import { type RunningViewer, startViewer } from '../lib/viewer/serve.js';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/harness.js';
+import { localSenderSettings } from '../test/eventing/local-settings.js';
+import { BROKER_FLAG, brokerHelp, type DevBroker, startDevBroker } from './dev-broker.js';
 import { DEMO_CONTAINER_ID, DEMO_OBJECTS, demoBirthData, demoStatus } from './dev-demo.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const devDir = path.join(root, '.dev');
 const kubeconfig = path.join(devDir, 'kubeconfig');
 const kubectlPath = path.join(devDir, 'bin', 'kubectl');
-const tokenFile = (name: 'ingest' | 'sweep') => path.join(devDir, `${name}.token`);
+const tokenFile = (name: 'ingest' | 'sweep' | 'broker') => path.join(devDir, `${name}.token`);
 /** The identity the demo's curl commands send as: the functions require a ServiceAccount token, as deployed. */
 const DEV_SENDER = 'kernel-gossip-dev';
-const ingestPort = process.env.INGEST_PORT ?? '8080';
+const withBroker = process.argv.includes(BROKER_FLAG);
+const ingestPort = process.env.INGEST_PORT ?? (withBroker ? '8082' : '8080');
 const sweepPort = process.env.SWEEP_PORT ?? '8081';
+const brokerPort = Number(process.env.BROKER_PORT ?? '8070');
 const viewerPort = Number(process.env.VIEWER_PORT ?? DEFAULT_VIEWER_PORT);
 const children: ChildProcess[] = [];
 
@@ -92,6 +98,12 @@ function demoPodCreated(): number {
   return Date.parse(created.trim());
 }
 
+/** The function's shipped sender settings (func.yaml, knative/sweep/), and the demo's own sender allowed too. */
+function senderSettings(name: 'ingest' | 'sweep'): Record<string, string> {
+  const shipped = localSenderSettings(`kernel-gossip-${name}`, 'kernel-gossip');
+  return { ...shipped, AUTH_SUBJECTS: `${shipped.AUTH_SUBJECTS},system:serviceaccount:kernel-gossip:${DEV_SENDER}` };
+}
+
 function startFunction(name: 'ingest' | 'sweep', port: string): void {
   const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js')], {
     stdio: 'inherit',
@@ -101,8 +113,8 @@ function startFunction(name: 'ingest' | 'sweep', port: string): void {
       KERNEL_GOSSIP_FUNCTION: name,
       PORT: port,
       MONITORED_PODS_NAMESPACE: 'kernel-gossip',
-      AUTH_REQUIRED: 'true',
-      AUTH_SUBJECTS: `system:serviceaccount:kernel-gossip:${DEV_SENDER}`,
+      // As deployed (the Triggers' identities and the observer or the sweep's own), plus the demo sender.
+      ...senderSettings(name),
     },
   });
   child.on('exit', (code) => {
@@ -117,11 +129,13 @@ function startFunction(name: 'ingest' | 'sweep', port: string): void {
 let stopping = false;
 let controlPlane: ControlPlane | undefined;
 let viewer: RunningViewer | undefined;
+let broker: DevBroker | undefined;
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
+  await broker?.stop();
   await viewer?.close();
   await controlPlane?.stop();
   process.exit(code);
@@ -139,6 +153,15 @@ execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdi
 startFunction('ingest', ingestPort);
 startFunction('sweep', sweepPort);
 viewer = await startViewer(await connectKubeApi({ kubeconfigPath: kubeconfig }), viewerPort);
+if (withBroker) {
+  const functions = { ingest: `http://127.0.0.1:${ingestPort}/`, sweep: `http://127.0.0.1:${sweepPort}/` };
+  const options = { brokerPort, tokenFile: tokenFile('broker') };
+  broker = await startDevBroker(controlPlane, functions, options).catch(async (error: unknown) => {
+    console.error(`Could not start the Knative Broker: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+    return undefined;
+  });
+}
 console.log(`
 Kernel Gossip is running: ingest on http://127.0.0.1:${ingestPort}, sweep on http://127.0.0.1:${sweepPort}.
 
@@ -173,6 +196,6 @@ Sweep now:  curl -X POST http://127.0.0.1:${sweepPort}/ -H "Authorization: Beare
 
 Viewer (births and throttling, read with the dev kubeconfig): ${viewer.url}
   or in a terminal:  npm run viewer -- --text production/throttled-pod
-
+${broker === undefined ? `\nWith \`npm run dev -- ${BROKER_FLAG}\` the events go through a real Knative Broker instead.\n` : brokerHelp(broker.brokerUrl, tokenFile('broker'))}
 Ctrl-C stops everything.
 `);

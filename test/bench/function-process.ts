@@ -37,6 +37,8 @@ export async function spawnFunction(options: {
   logFile: string;
   env?: Record<string, string>;
   script?: string;
+  /** The node binary; default: the one running this. */
+  node?: string;
 }): Promise<FunctionProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
@@ -52,7 +54,10 @@ export async function spawnFunction(options: {
   };
   const spawnedAt = performance.now();
   const script = options.script ?? SERVER_JS;
-  const child = spawn(process.execPath, [...startFlags(), script], { env, stdio: ['ignore', log, log] });
+  const child = spawn(options.node ?? process.execPath, [...startFlags(), script], {
+    env,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${script}`);

@@ -81,6 +81,28 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
   return certs;
 }
 
+/**
+ * One more certificate signed by a control plane's CA (the `pki` folder `generateCerts`
+ * filled), for a test that needs a server the API server trusts (an admission webhook) or a
+ * user of its own. Returns the PEM file paths.
+ */
+export async function issueFromTestCa(
+  pkiDir: string,
+  name: string,
+  subject: string,
+  usage: 'serverAuth' | 'clientAuth',
+): Promise<{ cert: string; key: string }> {
+  const file = (suffix: string): string => path.join(pkiDir, `${name}.${suffix}`);
+  const extensions = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'];
+  extensions.push(`extendedKeyUsage=${usage}`);
+  if (usage === 'serverAuth') extensions.push('subjectAltName=IP:127.0.0.1');
+  await openssl(path.join(pkiDir, 'openssl.cnf'), file('crt'), file('key'), subject, [
+    ...['-CA', path.join(pkiDir, 'ca.crt'), '-CAkey', path.join(pkiDir, 'ca.key')],
+    ...extensions.flatMap((extension) => ['-addext', extension]),
+  ]);
+  return { cert: file('crt'), key: file('key') };
+}
+
 async function openssl(
   config: string,
   certFile: string,

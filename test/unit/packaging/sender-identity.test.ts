@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KnativeServiceSchema, PingSourceSchema, TriggerSchema } from './knative-schemas.js';
-import { findKey, funcEnvs, loadManifests, NAMESPACE, ofKind, parseAs, readFuncYaml } from './manifests.js';
+import { shippedSettings } from './function-settings.js';
+import { PingSourceSchema, TriggerSchema } from './knative-schemas.js';
+import { findKey, loadManifests, NAMESPACE, ofKind, parseAs, readFuncYaml } from './manifests.js';
 import { oidcServiceAccountName, serviceAccountSubject } from './oidc-identity.js';
 
 /**
@@ -11,13 +12,9 @@ import { oidcServiceAccountName, serviceAccountSubject } from './oidc-identity.j
 const manifests = loadManifests();
 const triggers = ofKind(manifests, 'Trigger').map((m) => parseAs(TriggerSchema, m.object, m.file));
 const pingSources = ofKind(manifests, 'PingSource').map((m) => parseAs(PingSourceSchema, m.object, m.file));
-const sweep = ofKind(manifests, 'Service')
-  .map((m) => parseAs(KnativeServiceSchema, m.object, m.file))
-  .find((service) => service.metadata.name === 'kernel-gossip-sweep');
-
 const settingsOf: Record<string, ReadonlyMap<string, string>> = {
-  'kernel-gossip-ingest': new Map(funcEnvs().map(({ name, value }) => [name, value])),
-  'kernel-gossip-sweep': new Map((sweep?.spec.template.spec.containers[0]?.env ?? []).map((e) => [e.name, e.value])),
+  'kernel-gossip-ingest': shippedSettings('kernel-gossip-ingest'),
+  'kernel-gossip-sweep': shippedSettings('kernel-gossip-sweep'),
 };
 const triggerSubject = (name: string) =>
   serviceAccountSubject(NAMESPACE, oidcServiceAccountName('eventing.knative.dev', 'Trigger', name));
