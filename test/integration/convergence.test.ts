@@ -69,7 +69,8 @@ describe('convergence against the real API server', () => {
     const response = await sendBirth(system, 0, { pod: 'web', container: 'app', atMs });
 
     expect(outcomeOf(response)).toBe('202 applied');
-    const reports = ((await certificate(system, 'web'))?.spec as { reports?: { id: string }[] }).reports ?? [];
+    const spec = (await certificate(system, 'web'))?.spec as { reports?: { id: string }[] } | undefined;
+    const reports = spec?.reports ?? [];
     expect(reports.map((report) => report.id)).toEqual(['app']);
   });
 
