@@ -129,6 +129,15 @@ export function runAt(history: readonly StoryEntry[], limit: string): StoryEntry
   return known.slice(start);
 }
 
+/** From and to of the newest limit change after a raise was advised at `from`, as fixEffective finds it. */
+export function limitChangeOf(history: readonly StoryEntry[]): { from: string; to: string } | undefined {
+  if (fixEffective(history) === undefined) return undefined;
+  const known = history.filter((entry) => entry.cpu_limit !== undefined);
+  const to = known.at(-1)?.cpu_limit as string;
+  const from = known.at(-runAt(known, to).length - 1)?.cpu_limit as string;
+  return { from, to };
+}
+
 /**
  * The FixEffective condition as "status reason", or undefined: the newest
  * limit differs from the one before it, a raise was advised (80 % or more) at
