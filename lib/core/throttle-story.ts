@@ -60,7 +60,7 @@ function changeText(change: LimitChange): string {
     `${f.observations} observation${f.observations === 1 ? '' : 's'}, median ${f.median_throttled_percent}% throttled, peak ${f.peak_throttled_percent}%`;
   const verdict =
     change.verdict === undefined
-      ? 'waiting for 3 observations at the new limit covering 5 minutes'
-      : `throttling at the new limit is ${change.verdict === 'below-target' ? 'below' : 'still above'} the ${change.target_percent}% target`;
+      ? 'Waiting for 3 observations at the new limit covering 5 minutes'
+      : `Throttling at the new limit is ${change.verdict === 'below-target' ? 'below' : 'still above'} the ${change.target_percent}% target`;
   return `The CPU limit changed from ${change.from} to ${change.to} (first seen ${change.detected_at}; ${change.advised_limit} was advised). Before: ${figures(before)}. After: ${figures(after)}. ${verdict}.`;
 }
