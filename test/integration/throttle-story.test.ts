@@ -107,7 +107,7 @@ describe('a KernelWhisper keeps the story of its container', () => {
 
     const predicted = keptHistory(all.map(entryOf));
     const stored = await whisper(system, 'web-0.app');
-    expect((stored?.spec as { history?: unknown }).history).toEqual(predicted);
+    expect((stored?.spec as { history?: unknown } | undefined)?.history).toEqual(predicted);
     expect(predicted.map((entry) => entry.throttled_percent).slice(0, 3)).toEqual([88, 82, 45]);
     expect(predicted).toHaveLength(26);
     const status = statusOf(stored);
@@ -172,7 +172,8 @@ describe('a KernelWhisper keeps the story of its container', () => {
       system.clock.nowMs = createdMs + 10 * MINUTE;
       const sent = [0, 1].map((i) => ({ atMs: createdMs + (i + 1) * MINUTE, percent: 60 + i, throttleNs: 1e9 }));
       await Promise.all(sent.map((observation, i) => deliver(system, i, observation)));
-      lengths.push(((await whisper(system, 'web-0.app'))?.spec as { history: unknown[] }).history.length);
+      const spec = (await whisper(system, 'web-0.app'))?.spec as { history?: unknown[] } | undefined;
+      lengths.push(spec?.history?.length ?? 0);
     }
     expect(lengths).toEqual(Array(20).fill(2));
   });
