@@ -58,6 +58,7 @@ const EnvSchema = v.object({
     ),
   ),
   RESOLVED_AFTER_SECONDS: integer(600, 1),
+  TARGET_THROTTLED_PERCENT: v.pipe(integer(10, 1), v.maxValue(99, 'must be at most 99')),
   KW_RETENTION_SECONDS: integer(86_400, 0),
   PBC_RETENTION_SECONDS: integer(3_600, 0),
   MONITORED_PODS_NAMESPACE: v.optional(v.string(), 'kernel-gossip'),
@@ -98,6 +99,8 @@ export type Config = {
   /** Who may post events and run sweeps (docs/security.md). */
   readonly auth: AuthConfig;
   readonly resolvedAfterMs: number;
+  /** The throttled share a sized limit aims under, and a fix is verified against (docs/design.md). */
+  readonly targetPercent: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
   readonly monitoredPodsNamespace: string;
   readonly sweepConcurrency: number;
@@ -157,6 +160,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       subjects: new Set(e.AUTH_SUBJECTS),
     },
     resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
+    targetPercent: e.TARGET_THROTTLED_PERCENT,
     retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },
     monitoredPodsNamespace: e.MONITORED_PODS_NAMESPACE,
     sweepConcurrency: e.SWEEP_CONCURRENCY,

@@ -38,6 +38,7 @@ export function buildIngest(options: IngestOptions): Hono {
   const writer = new ObjectWriter(api, {
     fieldManager: config.fieldManagers.ingest,
     resolvedAfterMs: config.resolvedAfterMs,
+    targetPercent: config.targetPercent,
     now,
   });
   const pods = new PodDirectory(api, { now });

@@ -1,5 +1,6 @@
 import { DETECTED_AT_RULE_CAUSE } from '../../lib/api/kernel-whisper.js';
 import { REPORTS_RULE_CAUSE } from '../../lib/api/pod-birth-certificate.js';
+import { HISTORY_RULE_CAUSE } from '../../lib/api/throttle-history.js';
 import { guardedBy, statusApply } from '../../lib/core/guarded-apply.js';
 import {
   desiredStatus,
@@ -41,6 +42,7 @@ export type WriteOutcome = {
 export type WriterOptions = {
   readonly fieldManager: string;
   readonly resolvedAfterMs: number;
+  readonly targetPercent: number;
   readonly now: () => number;
   readonly cacheEntries?: number;
 };
@@ -104,7 +106,8 @@ export class ObjectWriter {
       });
       writes++;
     }
-    const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs: this.options.resolvedAfterMs });
+    const { resolvedAfterMs, targetPercent } = this.options;
+    const status = desiredStatus(stored, { nowMs: this.options.now(), resolvedAfterMs, targetPercent });
     if (!statusMatches(stored.status, status)) {
       stored = await this.api.applyStatus(key.type, statusApply(stored, status), {
         fieldManager: this.options.fieldManager,
@@ -117,7 +120,7 @@ export class ObjectWriter {
   }
 }
 
-const RACE_CAUSES: readonly StatusCause[] = [DETECTED_AT_RULE_CAUSE, REPORTS_RULE_CAUSE];
+const RACE_CAUSES: readonly StatusCause[] = [DETECTED_AT_RULE_CAUSE, HISTORY_RULE_CAUSE, REPORTS_RULE_CAUSE];
 
 /**
  * A lost race: a conflict (409), or one of the CRDs' transition rules refusing a

@@ -67,6 +67,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 function sweepPolicy(config: Config): SweepPolicy {
   return {
     resolvedAfterMs: config.resolvedAfterMs,
+    targetPercent: config.targetPercent,
     retentionMs: config.retentionMs,
     monitor: { mode: config.monitorPolicy, skipNamespaces: config.skipNamespaces },
     monitoredPodsNamespace: config.monitoredPodsNamespace,

@@ -49,6 +49,12 @@ export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
     description: 'Why throttling is or is not current.',
   },
   {
+    name: 'Trend',
+    type: 'string',
+    jsonPath: '.status.trend',
+    description: 'rising, steady or falling over the newest observations.',
+  },
+  {
     name: 'CPU Limit',
     type: 'string',
     jsonPath: '.status.current_cpu_limit',

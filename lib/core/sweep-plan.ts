@@ -17,6 +17,7 @@ import { indexPods } from './sweep-pod-gone.js';
  */
 export type SweepPolicy = {
   readonly resolvedAfterMs: number;
+  readonly targetPercent: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
   readonly monitor: MonitorPolicy;
   readonly monitoredPodsNamespace: string;
@@ -61,7 +62,8 @@ export type SweepAction =
 export type SweepPlan = { readonly actions: readonly SweepAction[] };
 
 export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
-  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
+  const { resolvedAfterMs, targetPercent } = policy;
+  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs, targetPercent };
   const kinds: [SweptKind, readonly KubeObject[]][] = [
     [
       { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },

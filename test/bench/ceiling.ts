@@ -44,7 +44,7 @@ export class CeilingWriter {
     if (plan.action === 'stale' || plan.action === 'otherIncarnation')
       throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
     let stored = await this.api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: FIELD_MANAGER });
-    const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
+    const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS, targetPercent: 10 });
     stored = await this.api.applyStatus(key.type, statusApply(stored, status), { fieldManager: FIELD_MANAGER });
     this.stored.set(cacheKey, stored);
   }

@@ -106,7 +106,7 @@ export function applyIngestStatus(
   stored: KubeObject,
   nowMs: number,
 ): Promise<KubeObject> {
-  const status = desiredStatus(stored, { nowMs, resolvedAfterMs: RESOLVED_AFTER_MS });
+  const status = desiredStatus(stored, { nowMs, resolvedAfterMs: RESOLVED_AFTER_MS, targetPercent: 10 });
   const { name, namespace, resourceVersion } = stored.metadata;
   return api.applyStatus(
     type,

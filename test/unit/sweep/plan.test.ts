@@ -26,7 +26,7 @@ const KW_REPLACED = 'Pod production/throttled-pod with UID uid-1 was replaced by
 
 /** The status the ingest computes for `nowMs`: what the sweep applies under the ingest's manager. */
 function statusAt(object: KubeObject, nowMs: number): Record<string, unknown> {
-  return desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs });
+  return desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs, targetPercent: POLICY.targetPercent });
 }
 
 type Parts = { readonly ingest?: Record<string, unknown>; readonly sweep?: readonly object[] };
