@@ -10,7 +10,7 @@ import {
   statusMatches,
 } from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
-import { KubeApiError, type StatusCause } from '../../lib/errors.js';
+import { IncarnationChangedError, KubeApiError, type StatusCause } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { KeyedBatcher } from '../../lib/keyed-batcher.js';
@@ -19,8 +19,10 @@ import { Lru } from '../../lib/lru.js';
 /**
  * Writes observations to their objects: one server-side apply of the spec and
  * one of the status, each only when it changes. Bursts for one object coalesce
- * (KeyedBatcher); the last object this instance wrote is cached so an exact
- * redelivery costs no API request at all.
+ * (KeyedBatcher); the last object this instance read or wrote is kept for
+ * OBJECT_TTL_MS of the injected clock, so an exact redelivery costs no API
+ * request at all, and an object deleted meanwhile is written again at the
+ * first event after that (a redelivery within it is answered "unchanged").
  *
  * Races between instances are settled by the API server: the CRDs' transition
  * rules refuse an older observation or a dropped report (422), and the status is
@@ -44,6 +46,8 @@ export type WriterOptions = {
 };
 
 const MAX_ATTEMPTS = 4;
+/** As long as a pod is cached (pods.ts): what an instance read or wrote is trusted this long. */
+export const OBJECT_TTL_MS = 30_000;
 /**
  * Objects remembered for redelivery and planning, at about 2.5 KB each: 5 MB of
  * the 64 MB heap `npm start` allows, the objects of a thousand busy pods. A miss
@@ -59,7 +63,7 @@ export class ObjectWriter {
     private readonly api: KubeApi,
     private readonly options: WriterOptions,
   ) {
-    this.cache = new Lru(options.cacheEntries ?? CACHED_OBJECTS);
+    this.cache = new Lru(options.cacheEntries ?? CACHED_OBJECTS, OBJECT_TTL_MS, options.now);
     this.batcher = new KeyedBatcher((key, batch) => this.writeBatch(key, batch));
   }
 
@@ -86,8 +90,11 @@ export class ObjectWriter {
   }
 
   private async writeOnce(cacheKey: string, key: ObjectKey, batch: readonly Observation[]): Promise<WriteOutcome> {
-    const current = this.cache.get(cacheKey) ?? (await this.api.get(key.type, key));
+    const cached = this.cache.get(cacheKey);
+    const current = cached ?? (await this.api.get(key.type, key));
     const plan = planSpec(current, batch);
+    if (plan.action === 'otherIncarnation')
+      throw new IncarnationChangedError(`${cacheKey} is about pod UID ${plan.storedUid}, not the cached pod's`);
     if (plan.action === 'stale') return { result: 'stale', key, writes: 0 };
     let writes = 0;
     let stored = current;
@@ -104,7 +111,8 @@ export class ObjectWriter {
       });
       writes++;
     }
-    this.cache.set(cacheKey, stored);
+    // Only what came from the API server now starts its time to live; an answer from the cache does not extend it.
+    if (writes > 0 || cached === undefined) this.cache.set(cacheKey, stored);
     return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
   }
 }

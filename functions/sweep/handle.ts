@@ -5,7 +5,6 @@ import {
   planSweep,
   type SweepAction,
   type SweepObserved,
-  type SweepPlan,
   type SweepPolicy,
 } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
@@ -29,6 +28,8 @@ export type SweepSummary = {
     readonly statusRepaired: number;
     readonly resolved: number;
     readonly markedPodGone: number;
+    /** Objects whose spec fails the schema (e.g. the earlier operator's), marked before their deletion. */
+    readonly markedInvalid: number;
     readonly deleted: number;
     readonly configMapUpdated: number;
     /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
@@ -57,10 +58,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   });
   const plan = planSweep(observed, deps.now(), sweepPolicy(config));
   const executed = await execute(api, plan.actions, {
-    fieldManager: config.fieldManager,
+    fieldManagers: config.fieldManagers,
     concurrency: config.sweepConcurrency,
   });
-  return report(observed, plan, executed);
+  return report(observed, executed);
 }
 
 function sweepPolicy(config: Config): SweepPolicy {
@@ -72,16 +73,17 @@ function sweepPolicy(config: Config): SweepPolicy {
   };
 }
 
-function report(observed: SweepObserved, plan: SweepPlan, executed: readonly Executed[]): SweepReport {
+function report(observed: SweepObserved, executed: readonly Executed[]): SweepReport {
   const actions = {
     statusRepaired: 0,
     resolved: 0,
     markedPodGone: 0,
+    markedInvalid: 0,
     deleted: 0,
     configMapUpdated: 0,
     lifecycleRefreshed: 0,
   };
-  const failures: SweepFailure[] = [...plan.problems];
+  const failures: SweepFailure[] = [];
   let writes = 0;
   let conflicts = 0;
   let retry: HttpFailure | undefined;
@@ -116,12 +118,13 @@ function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number
     if (action.changes.includes('repaired')) actions.statusRepaired++;
     if (action.changes.includes('resolved')) actions.resolved++;
     if (action.changes.includes('markedPodGone')) actions.markedPodGone++;
+    if (action.changes.includes('markedInvalid')) actions.markedInvalid++;
   }
 }
 
-/** The object an action writes, named like the planner names problems. */
+/** The object an action writes: `kernelwhispers/<namespace>/<name>`. */
 export function targetOf(action: SweepAction): string {
-  if (action.action === 'delete') return objectName(action.type, action.ref);
+  if (action.action === 'delete' || action.action === 'applyStatus') return objectName(action.type, action.ref);
   const { metadata } = action.object;
   const type = action.action === 'applyConfigMap' ? CONFIG_MAP : action.type;
   return objectName(type, { namespace: metadata.namespace ?? '', name: metadata.name });

@@ -21,12 +21,6 @@ export function recordSweep(
   for (const done of report.executed) recordExecuted(deps, done);
   for (const failure of summary.failures)
     metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
-  for (const failure of summary.failures.filter((item) => item.reason === 'SpecInvalid')) {
-    deps.log.error(
-      { object: failure.object, reason: failure.reason },
-      `Could not sweep ${failure.object}: ${failure.message}`,
-    );
-  }
 }
 
 export function recordSweepFailed(deps: { readonly metrics: SweepMetrics }, seconds: number): void {
@@ -65,6 +59,8 @@ function messageFor(action: SweepAction, object: string): string {
   if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
   if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
   if (action.action === 'applySpec') return `Applied the pod lifecycle to ${object}`;
+  if (action.changes.includes('markedInvalid'))
+    return `Marked ${object} Invalid: its spec does not match the schema (the earlier operator's, or written by hand); deleted after the retention window`;
   return `Applied status of ${object} (${action.changes.join(', ')})`;
 }
 

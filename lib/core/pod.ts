@@ -87,3 +87,9 @@ function slimState(state: ContainerState | undefined): ContainerState | undefine
     at === undefined ? undefined : { startedAt: at.startedAt };
   return { running: started(state.running), terminated: started(state.terminated) };
 }
+
+/** Whether the pod spec has a container (regular, init or sidecar) of that name; containers never change. */
+export function hasContainer(pod: Pod, name: string): boolean {
+  const named = (container: Container) => container.name === name;
+  return (pod.spec?.containers.some(named) ?? false) || (pod.spec?.initContainers?.some(named) ?? false);
+}

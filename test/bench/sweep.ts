@@ -102,7 +102,7 @@ async function createResources(
     const pod = pods.get(event.pod);
     const observation = observationOf(event, pod?.metadata.uid ?? '', pod);
     const plan = planSpec(undefined, [observation]);
-    if (plan.action === 'stale') throw new Error('a new object cannot be stale');
+    if (plan.action === 'stale' || plan.action === 'otherIncarnation') throw new Error('a new object cannot be stale');
     await cluster.api.apply(objectKeyOf(observation).type, plan.desired, { fieldManager: 'kernel-gossip-ingest' });
   });
   return events.length;
