@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelWhisperSpec } from '../../../lib/api/kernel-whisper.js';
+import { cpuRecommendation } from '../../../lib/core/cpu-recommendation.js';
 import { planRollups, type WorkloadWhisper } from '../../../lib/core/sweep-rollup.js';
 import { historyEntryOf } from '../../../lib/core/throttle-history.js';
 import type { Replica } from '../../../lib/core/workload-rollup.js';
@@ -17,7 +18,7 @@ function replica(pod: string, throttled: number, detectedAt = '2024-01-01T12:00:
     container_resources: { container_type: 'regular', cpu_limit: '500m' },
     workload: { api_version: 'apps/v1', kind: 'Deployment', name: 'web' },
   };
-  return { spec, history: [historyEntryOf(spec)] };
+  return { spec, advice: cpuRecommendation(spec, { history: [historyEntryOf(spec)], targetPercent: 10 }) };
 }
 
 /** What the API server would return after the planned writes: the desired object with server metadata. */
@@ -32,7 +33,7 @@ describe('planRollups', () => {
   const replicas = deepFreeze([replica('web-a', 85), replica('web-b', 20, '2024-01-01T12:01:00.000Z')]);
 
   it('creates one WorkloadWhisper per workload container, named kind.workload.container', () => {
-    const plan = planRollups(replicas, [], 10);
+    const plan = planRollups(replicas, []);
     expect(plan.deletes).toEqual([]);
     expect(plan.writes).toHaveLength(1);
     const [write] = plan.writes;
@@ -65,27 +66,27 @@ describe('planRollups', () => {
   });
 
   it('plans nothing once converged', () => {
-    const [write] = planRollups(replicas, [], 10).writes;
+    const [write] = planRollups(replicas, []).writes;
     if (write === undefined) throw new Error('expected a write');
-    expect(planRollups(replicas, [stored(write)], 10)).toEqual({ writes: [], deletes: [] });
+    expect(planRollups(replicas, [stored(write)])).toEqual({ writes: [], deletes: [] });
   });
 
   it('rewrites only the status when a replica changes', () => {
-    const [write] = planRollups(replicas, [], 10).writes;
+    const [write] = planRollups(replicas, []).writes;
     if (write === undefined) throw new Error('expected a write');
     const current = stored(write);
-    const plan = planRollups([replicas[0] as Replica, replica('web-b', 90)], [current], 10);
+    const plan = planRollups([replicas[0] as Replica, replica('web-b', 90)], [current]);
     expect(plan.writes).toHaveLength(1);
     expect(plan.writes[0]).toMatchObject({ current, spec: false, status: true });
     expect(plan.writes[0]?.desired.status?.replicas_throttled).toBe(2);
   });
 
   it('deletes a roll-up with no live replica left, but not one of someone else or already going', () => {
-    const [write] = planRollups(replicas, [], 10).writes;
+    const [write] = planRollups(replicas, []).writes;
     if (write === undefined) throw new Error('expected a write');
     const ours = stored(write);
     const foreign = { ...ours, metadata: { ...ours.metadata, name: 'other', labels: {} } };
     const going = { ...ours, metadata: { ...ours.metadata, name: 'going', deletionTimestamp: '2024-01-01T00:00:00Z' } };
-    expect(planRollups([], [ours, foreign, going], 10)).toEqual({ writes: [], deletes: [ours] });
+    expect(planRollups([], [ours, foreign, going])).toEqual({ writes: [], deletes: [ours] });
   });
 });
