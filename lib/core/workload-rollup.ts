@@ -48,6 +48,9 @@ export type WorkloadFinding = {
   readonly last_updated: string;
 };
 
+/** As many limits as the schema keeps (`current_cpu_limits`, most common first); `limits_disagree` counts them all. */
+const MAX_LIMITS = 64;
+
 /** Kinds whose pods share one template, so that one finding speaks for all of them. */
 const ROLLED_UP = new Set(['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet']);
 
@@ -78,7 +81,7 @@ function finding(group: readonly Replica[]): WorkloadFinding {
     worst_throttled_percent: throttled(worst),
     worst_pod: worst.spec.pod_name,
     median_throttled_percent: round(median(shares), 2),
-    current_cpu_limits: limits,
+    current_cpu_limits: limits.slice(0, MAX_LIMITS),
     limits_disagree: limits.length > 1,
     ...largestNeed(replicas),
     last_updated: replicas

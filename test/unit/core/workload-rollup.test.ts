@@ -1,5 +1,7 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { KernelWhisperSpec, Workload } from '../../../lib/api/kernel-whisper.js';
+import { WorkloadWhisperStatusSchema } from '../../../lib/api/workload-whisper.js';
 import { cpuRecommendation } from '../../../lib/core/cpu-recommendation.js';
 import { historyEntryOf } from '../../../lib/core/throttle-history.js';
 import { type Replica, workloadFindings } from '../../../lib/core/workload-rollup.js';
@@ -99,6 +101,18 @@ describe('workloadFindings', () => {
     ]);
     // sorted 2, 3, 20, 85, 85 → 20
     expect(finding?.median_throttled_percent).toBe(20);
+  });
+
+  it('keeps at most 64 limits, as the schema does, and still flags them', () => {
+    // 70 replicas each resized in place to its own limit: 100m, 110m, … 790m.
+    const resized = Array.from({ length: 70 }, (_, i) =>
+      replica(`web-${i}`, { throttled: 10, limit: `${100 + 10 * i}m` }),
+    );
+    const [finding] = workloadFindings(resized);
+    expect(finding?.current_cpu_limits).toHaveLength(64);
+    expect(finding?.current_cpu_limits?.[0]).toEqual({ cpu_limit: '100m', replicas: 1 });
+    expect(finding?.limits_disagree).toBe(true);
+    expect(v.safeParse(WorkloadWhisperStatusSchema, finding).success).toBe(true);
   });
 
   it('keeps containers, workloads and kinds apart, and skips pods without a shared template', () => {
