@@ -12,7 +12,7 @@ import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createLogger } from '../../lib/log.js';
 import { structuredEvent } from '../fixtures/events.js';
 import { adminApi, freshNamespace, kubectl } from './support/cluster.js';
-import { runSweep, sweepApp } from './sweep-support.js';
+import { resourceVersions, runSweep, sweepApp } from './sweep-support.js';
 
 /**
  * Issue 16's roll-up against the real API server: five pods of one Deployment,
@@ -120,15 +120,6 @@ async function whisperStatus(pod: string): Promise<KernelWhisperStatus | undefin
   return (await api.get<KubeObject<unknown, KernelWhisperStatus>>(KERNEL_WHISPER, { namespace, name }))?.status;
 }
 
-/** Every object the sweep may write here, by resourceVersion. */
-async function versions(): Promise<Record<string, string | undefined>> {
-  const all: Record<string, string | undefined> = {};
-  for (const type of [KERNEL_WHISPER, WORKLOAD_WHISPER, POD])
-    for (const item of (await api.list(type, { namespace })).items)
-      all[`${type.plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
-  return all;
-}
-
 beforeAll(async () => {
   api = await adminApi();
   namespace = await freshNamespace(api, 'rollup');
@@ -206,10 +197,10 @@ describe('the roll-up of five pods of one Deployment', () => {
   });
 
   it('writes nothing in a second sweep', async () => {
-    const before = await versions();
+    const before = await resourceVersions(api, namespace);
     const summary = await runSweep(sweep);
     expect(summary.writes).toBe(0);
-    expect(await versions()).toEqual(before);
+    expect(await resourceVersions(api, namespace)).toEqual(before);
   });
 
   it('flags a replica of the new ReplicaSet on another limit (a rollout under way)', async () => {
