@@ -203,6 +203,16 @@ describe('the roll-up of five pods of one Deployment', () => {
     expect(await resourceVersions(api, namespace)).toEqual(before);
   });
 
+  it('puts back a label a person removed, in one write, and is converged again', async () => {
+    await kubectl(['label', 'wkw', '-n', namespace, 'deployment.web.app', 'kernel.gossip.io/container-']);
+    const summary = await runSweep(sweep);
+    expect(summary).toMatchObject({ writes: 1, actions: { rollupsApplied: 1 } });
+    const [rollup] = await rollups();
+    expect(rollup?.metadata.labels).toMatchObject({ 'kernel.gossip.io/container': 'app' });
+    expect(rollup?.status?.observed_generation).toBe(rollup?.metadata.generation);
+    expect((await runSweep(sweep)).writes).toBe(0);
+  });
+
   it('flags a replica of the new ReplicaSet on another limit (a rollout under way)', async () => {
     await replicaSet(NEW, '1', ['f']);
     await throttle(`web-${NEW}-f`, 30, 2e9);
