@@ -354,6 +354,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       LATER,
       POLICY,
