@@ -1,4 +1,4 @@
-import { CONFIG_MAP } from '../../lib/api/group.js';
+import { CONFIG_MAP, WORKLOAD_WHISPER } from '../../lib/api/group.js';
 import type { Config } from '../../lib/config.js';
 import {
   objectName,
@@ -23,7 +23,12 @@ export type SweepDeps = { readonly api: KubeApi; readonly config: Config; readon
 export type SweepFailure = { readonly object: string; readonly reason: string; readonly message: string };
 
 export type SweepSummary = {
-  readonly seen: { readonly kernelWhispers: number; readonly podBirthCertificates: number; readonly pods: number };
+  readonly seen: {
+    readonly kernelWhispers: number;
+    readonly podBirthCertificates: number;
+    readonly pods: number;
+    readonly workloadWhispers: number;
+  };
   readonly actions: {
     readonly statusRepaired: number;
     readonly resolved: number;
@@ -34,6 +39,10 @@ export type SweepSummary = {
     readonly configMapUpdated: number;
     /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
     readonly lifecycleRefreshed: number;
+    /** WorkloadWhispers created or brought up to date with their replicas. */
+    readonly rollupsApplied: number;
+    /** WorkloadWhispers whose workload container has no live replica with a KernelWhisper left. */
+    readonly rollupsDeleted: number;
   };
   /** Write requests that changed something. */
   readonly writes: number;
@@ -83,6 +92,8 @@ function report(observed: SweepObserved, executed: readonly Executed[]): SweepRe
     deleted: 0,
     configMapUpdated: 0,
     lifecycleRefreshed: 0,
+    rollupsApplied: 0,
+    rollupsDeleted: 0,
   };
   const failures: SweepFailure[] = [];
   let writes = 0;
@@ -107,14 +118,17 @@ function report(observed: SweepObserved, executed: readonly Executed[]): SweepRe
     kernelWhispers: observed.kernelWhispers.length,
     podBirthCertificates: observed.podBirthCertificates.length,
     pods: observed.pods.length,
+    workloadWhispers: observed.workloadWhispers.length,
   };
   return { summary: { seen, actions, writes, conflicts, failures }, executed, retry };
 }
 
 function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number }, action: SweepAction): void {
-  if (action.action === 'delete') actions.deleted++;
+  if (action.action === 'delete' && action.type === WORKLOAD_WHISPER) actions.rollupsDeleted++;
+  else if (action.action === 'delete') actions.deleted++;
   else if (action.action === 'applyConfigMap') actions.configMapUpdated++;
   else if (action.action === 'applySpec') actions.lifecycleRefreshed++;
+  else if (action.action === 'applyRollup') actions.rollupsApplied++;
   else {
     if (action.changes.includes('repaired')) actions.statusRepaired++;
     if (action.changes.includes('resolved')) actions.resolved++;
@@ -126,6 +140,10 @@ function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number
 /** The object an action writes: `kernelwhispers/<namespace>/<name>`. */
 export function targetOf(action: SweepAction): string {
   if (action.action === 'delete' || action.action === 'applyStatus') return objectName(action.type, action.ref);
+  if (action.action === 'applyRollup') {
+    const { namespace = '', name } = action.desired.metadata;
+    return objectName(WORKLOAD_WHISPER, { namespace, name });
+  }
   const { metadata } = action.object;
   const type = action.action === 'applyConfigMap' ? CONFIG_MAP : action.type;
   return objectName(type, { namespace: metadata.namespace ?? '', name: metadata.name });

@@ -1,3 +1,4 @@
+import { WORKLOAD_WHISPER } from '../../lib/api/group.js';
 import type { SweepAction } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
@@ -18,6 +19,7 @@ export function recordSweep(
   metrics.objectsSeen.inc({ resource: 'kernelwhispers' }, summary.seen.kernelWhispers);
   metrics.objectsSeen.inc({ resource: 'podbirthcertificates' }, summary.seen.podBirthCertificates);
   metrics.objectsSeen.inc({ resource: 'pods' }, summary.seen.pods);
+  metrics.objectsSeen.inc({ resource: 'workloadwhispers' }, summary.seen.workloadWhispers);
   for (const done of report.executed) recordExecuted(deps, done);
   for (const failure of summary.failures)
     metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
@@ -52,11 +54,16 @@ function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMet
 function changesOf(action: SweepAction): readonly string[] {
   if (action.action === 'applyStatus') return action.changes;
   if (action.action === 'applySpec') return ['lifecycleRefreshed'];
+  if (action.action === 'applyRollup') return [action.current === undefined ? 'created' : 'updated'];
   return action.action === 'delete' ? ['deleted'] : ['updated'];
 }
 
 function messageFor(action: SweepAction, object: string): string {
+  if (action.action === 'delete' && action.type === WORKLOAD_WHISPER)
+    return `Deleted ${object}: no live replica of its workload container has a KernelWhisper`;
   if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
+  if (action.action === 'applyRollup')
+    return `Applied the roll-up ${object} (${action.current === undefined ? 'created' : 'updated'})`;
   if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
   if (action.action === 'applySpec') return `Applied the pod lifecycle to ${object}`;
   if (action.changes.includes('markedInvalid'))

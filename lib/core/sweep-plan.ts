@@ -1,13 +1,15 @@
-import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
+import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType, WORKLOAD_WHISPER } from '../api/group.js';
 import { KernelWhisperSpecSchema } from '../api/kernel-whisper.js';
 import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
+import { compact } from './json.js';
 import type { MonitorPolicy } from './monitor-policy.js';
 import type { Pod } from './pod.js';
 import type { LifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
 import { planObject, type SweepContext, type SweptKind } from './sweep-object.js';
 import { indexPods } from './sweep-pod-gone.js';
+import { planRollups, type RollupApply, rollupReplicas, type WorkloadWhisper } from './sweep-rollup.js';
 
 /**
  * The sweep's pure core: observed objects, pods and the monitored-pods ConfigMap
@@ -28,6 +30,8 @@ export type SweepObserved = {
   readonly podBirthCertificates: readonly KubeObject[];
   readonly pods: readonly Pod[];
   readonly monitoredPods: ConfigMap | undefined;
+  /** The roll-ups as stored, to write only what differs and delete what no replica backs. */
+  readonly workloadWhispers: readonly WorkloadWhisper[];
 };
 
 export type StatusChange = 'repaired' | 'resolved' | 'markedPodGone' | 'markedInvalid';
@@ -57,7 +61,8 @@ export type SweepAction =
       readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string };
     }
   | { readonly action: 'applyConfigMap'; readonly object: ConfigMap }
-  | LifecycleRefresh;
+  | LifecycleRefresh
+  | RollupApply;
 
 export type SweepPlan = { readonly actions: readonly SweepAction[] };
 
@@ -88,7 +93,20 @@ export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepP
   const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
   const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
   if (configMap !== undefined) actions.push({ action: 'applyConfigMap', object: configMap });
+  const clock = { nowMs, resolvedAfterMs: policy.resolvedAfterMs };
+  const rollups = planRollups(rollupReplicas(observed.kernelWhispers, context.pods, clock), observed.workloadWhispers);
+  actions.push(...rollups.writes, ...rollups.deletes.map(rollupDeletion));
   return { actions };
+}
+
+function rollupDeletion(stored: WorkloadWhisper): SweepAction {
+  const { namespace = '', name, uid, resourceVersion } = stored.metadata;
+  return {
+    action: 'delete',
+    type: WORKLOAD_WHISPER,
+    ref: { namespace, name },
+    preconditions: compact({ uid, resourceVersion }),
+  };
 }
 
 /** `kernelwhispers/<namespace>/<name>`: how failures and problems name an object. */

@@ -1,9 +1,15 @@
-import { API_VERSION, LABEL, MANAGED_BY } from '../api/group.js';
+import * as v from 'valibot';
+import { API_VERSION, LABEL, MANAGED_BY, WORKLOAD_WHISPER } from '../api/group.js';
+import { KernelWhisperSpecSchema } from '../api/kernel-whisper.js';
 import { workloadWhisperName } from '../api/names.js';
 import type { WorkloadWhisperSpec, WorkloadWhisperStatus } from '../api/workload-whisper.js';
 import type { KubeObject } from '../k8s/objects.js';
+import { desiredStatus } from './ingest-plan.js';
 import { compact, containsEntries, sameJson } from './json.js';
-import { type Replica, type WorkloadFinding, workloadFindings } from './workload-rollup.js';
+import type { WhisperClock } from './kernel-whisper.js';
+import { workloadOf } from './pod-resources.js';
+import { type PodIndex, podGoneReason, podKey } from './sweep-pod-gone.js';
+import { type Replica, type ReplicaAdvice, type WorkloadFinding, workloadFindings } from './workload-rollup.js';
 
 /**
  * The sweep's roll-up planning: from the KernelWhispers of live pods to the
@@ -11,42 +17,72 @@ import { type Replica, type WorkloadFinding, workloadFindings } from './workload
  * like the rest of the sweep: a converged cluster plans no write, and a
  * roll-up whose workload container has no live replica left is deleted.
  */
-export const WORKLOAD_WHISPER_KIND = 'WorkloadWhisper';
-
 export type WorkloadWhisper = KubeObject<WorkloadWhisperSpec, WorkloadWhisperStatus>;
 
 /** One roll-up to converge: apply its spec when it differs (or it is new), then its status when that differs. */
-export type RollupWrite = {
+export type RollupApply = {
+  readonly action: 'applyRollup';
   readonly desired: WorkloadWhisper;
   readonly current: WorkloadWhisper | undefined;
   readonly spec: boolean;
   readonly status: boolean;
 };
 
-export type RollupPlan = { readonly writes: readonly RollupWrite[]; readonly deletes: readonly WorkloadWhisper[] };
+export type RollupPlan = { readonly writes: readonly RollupApply[]; readonly deletes: readonly WorkloadWhisper[] };
 
-export function planRollups(
-  replicas: readonly Replica[],
-  stored: readonly WorkloadWhisper[],
-  targetPercent: number,
-): RollupPlan {
+/** Pods in these phases run nothing any more: nothing of theirs to roll up. */
+const FINISHED = new Set(['Succeeded', 'Failed']);
+
+/**
+ * The replicas to roll up: each valid KernelWhisper whose pod (same UID) is
+ * listed and running, with the workload that pod's owner references name now
+ * (`workloadOf`: a ReplicaSet's Deployment from the pod-template-hash
+ * convention, no ReplicaSet read) and the advice its own status gives, as the
+ * sweep computes that status for it in the same pass.
+ */
+export function rollupReplicas(kernelWhispers: readonly KubeObject[], pods: PodIndex, clock: WhisperClock): Replica[] {
+  const replicas: Replica[] = [];
+  for (const stored of kernelWhispers) {
+    if (stored.metadata.deletionTimestamp !== undefined) continue;
+    const parsed = v.safeParse(KernelWhisperSpecSchema, stored.spec);
+    if (!parsed.success || podGoneReason(parsed.output, pods) !== undefined) continue;
+    const pod = pods.get(podKey(parsed.output.namespace, parsed.output.pod_name));
+    if (pod === undefined || FINISHED.has(pod.status?.phase ?? '')) continue;
+    const spec = { ...parsed.output, workload: workloadOf(pod) };
+    replicas.push({ spec, advice: adviceOf(desiredStatus({ ...stored, spec }, clock)) });
+  }
+  return replicas;
+}
+
+function adviceOf(status: Record<string, unknown>): ReplicaAdvice {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return compact({
+    recommended_cpu_limit: text(status.recommended_cpu_limit),
+    recommended_cpu_request: text(status.recommended_cpu_request),
+    recommended_command: text(status.recommended_command),
+  });
+}
+
+export function planRollups(replicas: readonly Replica[], stored: readonly WorkloadWhisper[]): RollupPlan {
   const existing = new Map(
     stored.map((object) => [key(object.metadata.namespace ?? '', object.metadata.name), object]),
   );
-  const writes: RollupWrite[] = [];
+  const writes: RollupApply[] = [];
   const wanted = new Set<string>();
-  for (const finding of workloadFindings(replicas, targetPercent)) {
+  for (const finding of workloadFindings(replicas)) {
     const name = workloadWhisperName(finding.workload.kind, finding.workload.name, finding.container_name);
     const id = key(finding.namespace, name);
     wanted.add(id);
     const current = existing.get(id);
+    // Being deleted: the next sweep creates it anew once it is gone.
+    if (current?.metadata.deletionTimestamp !== undefined) continue;
     const desired = rollupObject(finding, name, current?.metadata.generation ?? 1);
     const spec =
       current === undefined ||
       !sameJson(current.spec, desired.spec) ||
       !containsEntries(current.metadata.labels, desired.metadata.labels ?? {});
     const status = !sameJson(current?.status, desired.status);
-    if (spec || status) writes.push({ desired, current, spec, status });
+    if (spec || status) writes.push({ action: 'applyRollup', desired, current, spec, status });
   }
   const deletes = stored.filter(
     (object) =>
@@ -61,7 +97,7 @@ function rollupObject(finding: WorkloadFinding, name: string, generation: number
   const { namespace, workload, container_name, ...figures } = finding;
   return {
     apiVersion: API_VERSION,
-    kind: WORKLOAD_WHISPER_KIND,
+    kind: WORKLOAD_WHISPER.kind,
     metadata: {
       name,
       namespace,

@@ -1,7 +1,5 @@
 import type { ContainerResources, KernelWhisperSpec, Workload } from '../api/kernel-whisper.js';
-import type { HistoryEntry } from '../api/throttle-history.js';
 import { cpuMillicores } from './cpu-quantity.js';
-import { cpuRecommendation } from './cpu-recommendation.js';
 import { compact, round } from './json.js';
 import { compareText, median } from './order.js';
 import { limitOf } from './throttle-history.js';
@@ -13,8 +11,16 @@ import { severityFor } from './throttle-policy.js';
  * one limit and one command fix them all. The command is the one each pod's
  * KernelWhisper gives (it already targets the workload), taken from the replica
  * that needs the most: a limit that serves the worst replica serves the others.
+ * Each replica brings the advice its own KernelWhisper's status gives, computed
+ * by the same function (the sweep passes the status it plans for it), so the
+ * roll-up can never advise what no replica advises.
  */
-export type Replica = { readonly spec: KernelWhisperSpec; readonly history: readonly HistoryEntry[] };
+export type ReplicaAdvice = {
+  readonly recommended_cpu_limit?: string | undefined;
+  readonly recommended_cpu_request?: string | undefined;
+  readonly recommended_command?: string | undefined;
+};
+export type Replica = { readonly spec: KernelWhisperSpec; readonly advice: ReplicaAdvice };
 
 export type ReplicaLimit = { readonly cpu_limit: string; readonly replicas: number };
 
@@ -42,10 +48,13 @@ export type WorkloadFinding = {
   readonly last_updated: string;
 };
 
+/** As many limits as the schema keeps (`current_cpu_limits`, most common first); `limits_disagree` counts them all. */
+const MAX_LIMITS = 64;
+
 /** Kinds whose pods share one template, so that one finding speaks for all of them. */
 const ROLLED_UP = new Set(['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet']);
 
-export function workloadFindings(replicas: readonly Replica[], targetPercent: number): WorkloadFinding[] {
+export function workloadFindings(replicas: readonly Replica[]): WorkloadFinding[] {
   const groups = new Map<string, Replica[]>();
   for (const replica of replicas) {
     const { workload, namespace, container_name } = replica.spec;
@@ -53,10 +62,10 @@ export function workloadFindings(replicas: readonly Replica[], targetPercent: nu
     const key = [namespace, workload.api_version, workload.kind, workload.name, container_name].join('\n');
     groups.set(key, [...(groups.get(key) ?? []), replica]);
   }
-  return [...groups.keys()].sort().map((key) => finding(groups.get(key) ?? [], targetPercent));
+  return [...groups.keys()].sort().map((key) => finding(groups.get(key) ?? []));
 }
 
-function finding(group: readonly Replica[], targetPercent: number): WorkloadFinding {
+function finding(group: readonly Replica[]): WorkloadFinding {
   const replicas = [...group].sort((a, b) => compareText(a.spec.pod_name, b.spec.pod_name));
   const first = (replicas[0] as Replica).spec;
   const shares = replicas.map((replica) => replica.spec.kernel_truth.throttled_percent);
@@ -72,9 +81,9 @@ function finding(group: readonly Replica[], targetPercent: number): WorkloadFind
     worst_throttled_percent: throttled(worst),
     worst_pod: worst.spec.pod_name,
     median_throttled_percent: round(median(shares), 2),
-    current_cpu_limits: limits,
+    current_cpu_limits: limits.slice(0, MAX_LIMITS),
     limits_disagree: limits.length > 1,
-    ...largestNeed(replicas, targetPercent),
+    ...largestNeed(replicas),
     last_updated: replicas
       .map((replica) => replica.spec.detected_at)
       .reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)),
@@ -82,10 +91,10 @@ function finding(group: readonly Replica[], targetPercent: number): WorkloadFind
 }
 
 /** The recommendation of the replica asking for the highest limit; the first by pod name among equals. */
-function largestNeed(replicas: readonly Replica[], targetPercent: number): Partial<WorkloadFinding> {
+function largestNeed(replicas: readonly Replica[]): Partial<WorkloadFinding> {
   let best: { limit: number; fields: Partial<WorkloadFinding> } | undefined;
   for (const replica of replicas) {
-    const advice = cpuRecommendation(replica.spec, { history: replica.history, targetPercent });
+    const { advice } = replica;
     const limit = advice.recommended_cpu_limit === undefined ? undefined : cpuMillicores(advice.recommended_cpu_limit);
     if (limit === undefined || (best !== undefined && limit <= best.limit)) continue;
     const fields = {

@@ -35,7 +35,9 @@ const NAMESPACE: ResourceType = {
   plural: 'namespaces',
   namespaced: false,
 };
-const CRD_FILES = ['kernelwhisper.yaml', 'podbirthcertificate.yaml'].map((name) => path.join(repoRoot, 'crds', name));
+const CRD_FILES = ['kernelwhisper.yaml', 'podbirthcertificate.yaml', 'workloadwhisper.yaml'].map((name) =>
+  path.join(repoRoot, 'crds', name),
+);
 const run = promisify(execFile);
 
 export async function startBenchCluster(): Promise<BenchCluster> {

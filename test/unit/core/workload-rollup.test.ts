@@ -1,5 +1,7 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { KernelWhisperSpec, Workload } from '../../../lib/api/kernel-whisper.js';
+import { WorkloadWhisperStatusSchema } from '../../../lib/api/workload-whisper.js';
 import { cpuRecommendation } from '../../../lib/core/cpu-recommendation.js';
 import { historyEntryOf } from '../../../lib/core/throttle-history.js';
 import { type Replica, workloadFindings } from '../../../lib/core/workload-rollup.js';
@@ -36,7 +38,7 @@ function replica(pod: string, figures: Figures): Replica {
     },
     workload: figures.workload ?? web,
   };
-  return { spec, history: [historyEntryOf(spec)] };
+  return { spec, advice: cpuRecommendation(spec, { history: [historyEntryOf(spec)], targetPercent: 10 }) };
 }
 
 describe('workloadFindings', () => {
@@ -53,9 +55,9 @@ describe('workloadFindings', () => {
   ];
 
   it('gives one finding for five replicas, with the per-pod command of the neediest', () => {
-    const findings = workloadFindings(deepFreeze(five), 10);
+    const findings = workloadFindings(deepFreeze(five));
     const neediest = five[1] as Replica;
-    const perPod = cpuRecommendation(neediest.spec, { history: neediest.history, targetPercent: 10 });
+    const perPod = cpuRecommendation(neediest.spec, { history: [historyEntryOf(neediest.spec)], targetPercent: 10 });
     expect(perPod.recommended_command).toBe('kubectl set resources deployment/web -n shop -c app --limits=cpu=1300m');
     expect(findings).toEqual([
       {
@@ -81,7 +83,7 @@ describe('workloadFindings', () => {
   });
 
   it('gives the same finding whatever order the replicas are listed in', () => {
-    expect(workloadFindings([...five].reverse(), 10)).toEqual(workloadFindings(five, 10));
+    expect(workloadFindings([...five].reverse())).toEqual(workloadFindings(five));
   });
 
   it('flags replicas that disagree on the current limit (a rollout)', () => {
@@ -91,7 +93,7 @@ describe('workloadFindings', () => {
       replica('web-f', { throttled: 2, limit: '1300m', throttleNs: 0 }),
       replica('web-g', { throttled: 3, limit: '1300m', throttleNs: 0 }),
     ];
-    const [finding] = workloadFindings(rolling, 10);
+    const [finding] = workloadFindings(rolling);
     expect(finding?.limits_disagree).toBe(true);
     expect(finding?.current_cpu_limits).toEqual([
       { cpu_limit: '500m', replicas: 3 },
@@ -101,24 +103,33 @@ describe('workloadFindings', () => {
     expect(finding?.median_throttled_percent).toBe(20);
   });
 
+  it('keeps at most 64 limits, as the schema does, and still flags them', () => {
+    // 70 replicas each resized in place to its own limit: 100m, 110m, … 790m.
+    const resized = Array.from({ length: 70 }, (_, i) =>
+      replica(`web-${i}`, { throttled: 10, limit: `${100 + 10 * i}m` }),
+    );
+    const [finding] = workloadFindings(resized);
+    expect(finding?.current_cpu_limits).toHaveLength(64);
+    expect(finding?.current_cpu_limits?.[0]).toEqual({ cpu_limit: '100m', replicas: 1 });
+    expect(finding?.limits_disagree).toBe(true);
+    expect(v.safeParse(WorkloadWhisperStatusSchema, finding).success).toBe(true);
+  });
+
   it('keeps containers, workloads and kinds apart, and skips pods without a shared template', () => {
     const db: Workload = { api_version: 'apps/v1', kind: 'StatefulSet', name: 'db' };
     const agent: Workload = { api_version: 'apps/v1', kind: 'DaemonSet', name: 'agent' };
-    const findings = workloadFindings(
-      [
-        replica('web-a', { throttled: 85, limit: '500m' }),
-        replica('web-a', { throttled: 85, limit: '100m', request: '100m', container: 'proxy' }),
-        replica('db-0', { throttled: 10, limit: '2000m', workload: db }),
-        replica('agent-x', { throttled: 10, workload: agent }),
-        replica('solo', { throttled: 99, limit: '500m', workload: { api_version: 'v1', kind: 'Pod', name: 'solo' } }),
-        replica('job-1', {
-          throttled: 99,
-          limit: '500m',
-          workload: { api_version: 'batch/v1', kind: 'Job', name: 'j' },
-        }),
-      ],
-      10,
-    );
+    const findings = workloadFindings([
+      replica('web-a', { throttled: 85, limit: '500m' }),
+      replica('web-a', { throttled: 85, limit: '100m', request: '100m', container: 'proxy' }),
+      replica('db-0', { throttled: 10, limit: '2000m', workload: db }),
+      replica('agent-x', { throttled: 10, workload: agent }),
+      replica('solo', { throttled: 99, limit: '500m', workload: { api_version: 'v1', kind: 'Pod', name: 'solo' } }),
+      replica('job-1', {
+        throttled: 99,
+        limit: '500m',
+        workload: { api_version: 'batch/v1', kind: 'Job', name: 'j' },
+      }),
+    ]);
     expect(findings.map((f) => [f.workload.kind, f.workload.name, f.container_name])).toEqual([
       ['DaemonSet', 'agent', 'app'],
       ['Deployment', 'web', 'app'],

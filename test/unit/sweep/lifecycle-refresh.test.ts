@@ -29,6 +29,7 @@ function sweep(stored: KubeObject, pod: Pod) {
     podBirthCertificates: [stored],
     pods: [pod],
     monitoredPods: EMPTY_MONITORED_PODS,
+    workloadWhispers: [],
   });
   return planSweep(observed, T0 + MINUTE, { ...POLICY, monitor: { ...POLICY.monitor, mode: 'annotated' } }).actions;
 }

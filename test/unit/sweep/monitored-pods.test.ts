@@ -96,7 +96,13 @@ const cases: Case[] = [
 
 describe('planSweep: the monitored-pods ConfigMap', () => {
   it.each(cases)('$name', ({ pods, stored, policy = POLICY, expected }) => {
-    const observed = deepFreeze({ kernelWhispers: [], podBirthCertificates: [], pods, monitoredPods: stored });
+    const observed = deepFreeze({
+      kernelWhispers: [],
+      podBirthCertificates: [],
+      pods,
+      monitoredPods: stored,
+      workloadWhispers: [],
+    });
 
     const plan = planSweep(observed, NOW, policy);
 
@@ -105,7 +111,13 @@ describe('planSweep: the monitored-pods ConfigMap', () => {
 
   it('writes it into the configured namespace', () => {
     const plan = planSweep(
-      deepFreeze({ kernelWhispers: [], podBirthCertificates: [], pods: [web], monitoredPods: undefined }),
+      deepFreeze({
+        kernelWhispers: [],
+        podBirthCertificates: [],
+        pods: [web],
+        monitoredPods: undefined,
+        workloadWhispers: [],
+      }),
       NOW,
       { ...POLICY, monitoredPodsNamespace: 'observers' },
     );
