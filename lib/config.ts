@@ -44,6 +44,7 @@ const EnvSchema = v.object({
   ALLOWED_NAMESPACES: list(''),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024),
   BODY_TIMEOUT_MS: integer(500, 1),
+  BODY_BYTES_IN_FLIGHT: integer(2_097_152, 1024),
   WEBHOOK_TOKEN: optionalText,
   RESOLVED_AFTER_SECONDS: integer(600, 1),
   KW_RETENTION_SECONDS: integer(86_400, 0),
@@ -81,6 +82,8 @@ export type Config = {
   readonly bodyLimitBytes: number;
   /** Deadline for reading a request body once its headers arrived. */
   readonly bodyTimeoutMs: number;
+  /** Bodies one instance processes at once, in bytes; more is answered 503 (lib/http/in-flight.ts). */
+  readonly bodyBytesInFlight: number;
   readonly webhookToken: string | undefined;
   readonly resolvedAfterMs: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
@@ -113,6 +116,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    bodyBytesInFlight: e.BODY_BYTES_IN_FLIGHT,
     webhookToken: e.WEBHOOK_TOKEN,
     resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
     retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },

@@ -3,6 +3,7 @@ import { readCloudEvents } from '../../lib/cloudevents.js';
 import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
 import { headerRecord, mediaTypeOf, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
+import { BytesInFlight, boundBodiesInFlight } from '../../lib/http/in-flight.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
 import type { Logger } from '../../lib/log.js';
@@ -25,8 +26,9 @@ export type IngestAppDeps = IngestDeps & {
 export function createIngestApp(deps: IngestAppDeps): Hono {
   const app = new Hono();
   addHealthRoutes(app, deps.metrics.registry);
+  const inFlight = boundBodiesInFlight(new BytesInFlight(deps.config.bodyBytesInFlight), deps.config.bodyLimitBytes);
 
-  app.post('/', async (c) => {
+  app.post('/', inFlight, async (c) => {
     const body = await readRouteBody(c, {
       maxBytes: deps.config.bodyLimitBytes,
       deadlineMs: deps.config.bodyTimeoutMs,
@@ -63,8 +65,8 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
     return c.json({ status, message: outcome?.reason ?? '' });
   };
-  app.post('/webhook/ebpf', legacy);
-  app.post('/webhook/pixie', legacy);
+  app.post('/webhook/ebpf', inFlight, legacy);
+  app.post('/webhook/pixie', inFlight, legacy);
 
   app.onError((error, c) => {
     const failure = httpFailureFor(error);

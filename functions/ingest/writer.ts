@@ -39,15 +39,21 @@ export type WriterOptions = {
   readonly resolvedAfterMs: number;
   readonly now: () => number;
   readonly cacheEntries?: number;
+  readonly cacheBytes?: number;
 };
 
 const MAX_ATTEMPTS = 4;
 /**
- * Objects remembered for redelivery and planning, at about 2.5 KB each: 5 MB of
- * the 64 MB heap `npm start` allows, the objects of a thousand busy pods. A miss
- * costs one GET, never a wrong write.
+ * Objects remembered for redelivery and planning: a KernelWhisper is about
+ * 2.5 KB, so 2,048 of them (the objects of a thousand busy pods) take 5 MB of
+ * the 64 MB heap `npm start` allows. A birth certificate can reach hundreds of
+ * KB (1,000 timeline entries) and is rarely written twice (one report per
+ * container), so objects above 64 KB are not kept, and all of them together
+ * are bounded in bytes. A miss costs one GET, never a wrong write.
  */
 const CACHED_OBJECTS = 2048;
+const CACHED_BYTES = 6_000_000;
+const CACHED_OBJECT_MAX_BYTES = 64_000;
 
 export class ObjectWriter {
   private readonly cache: Lru<string, KubeObject>;
@@ -57,7 +63,10 @@ export class ObjectWriter {
     private readonly api: KubeApi,
     private readonly options: WriterOptions,
   ) {
-    this.cache = new Lru(options.cacheEntries ?? CACHED_OBJECTS);
+    this.cache = new Lru({
+      maxEntries: options.cacheEntries ?? CACHED_OBJECTS,
+      maxBytes: options.cacheBytes ?? CACHED_BYTES,
+    });
     this.batcher = new KeyedBatcher((key, batch) => this.writeBatch(key, batch));
   }
 
@@ -102,8 +111,15 @@ export class ObjectWriter {
       });
       writes++;
     }
-    this.cache.set(cacheKey, stored);
+    this.remember(cacheKey, stored);
     return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
+  }
+
+  /** The JSON length stands for the memory an object holds. */
+  private remember(cacheKey: string, stored: KubeObject): void {
+    const bytes = JSON.stringify(stored).length;
+    if (bytes > CACHED_OBJECT_MAX_BYTES) this.cache.delete(cacheKey);
+    else this.cache.set(cacheKey, stored, bytes);
   }
 }
 
