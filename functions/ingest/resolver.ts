@@ -15,7 +15,9 @@ import type { PodDirectory } from './pods.js';
  * from an earlier listing names the pod, which is then read (cached) and
  * checked; without one, the pods of the event's node are listed (a field
  * selector) or, without a node, the whole cluster's. A listing is read page by
- * page and kept only as pointers (pod-pointers.ts), never as pods.
+ * page and kept only as pointers (pod-pointers.ts); a node's pods also go to
+ * the pod cache (bounded, 30 s), where the next events of that node's observer
+ * find them without a read.
  *
  * Listings are shared (concurrent misses for one node wait for one listing)
  * and rate limited per node, and far more for the whole cluster: an event
@@ -139,6 +141,8 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
     for await (const page of listPages<Pod>(this.api, POD, selector, PAGE)) {
       for (const item of page) {
         this.pointers.learn(item);
+        // A node's observer reports on the node's other pods next; a cluster's pods would flood the cache.
+        if (node !== undefined) this.pods.remember(item);
         for (const waiter of waiters) {
           if (waiter.match !== undefined && complete(waiter.match, waiter.identity)) continue;
           const match = matchPod(item, waiter.identity, node);

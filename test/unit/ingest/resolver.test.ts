@@ -67,6 +67,16 @@ describe('ApiIdentityResolver', () => {
     expect(api.writes()).toEqual([]);
   });
 
+  it('serves the other pods of a listed node from the pod cache, with no read', async () => {
+    const { resolver, seedPod, lists, gets } = setup();
+    seedPod([], 'web');
+    seedPod(running(cid), 'api');
+    await resolver.resolve(candidate({ pod_uid: 'u-web', node_name: 'node-a' }));
+    const found = await resolver.resolve(candidate({ container_id: cid, node_name: 'node-a' }));
+    expect(found.pod.metadata.name).toBe('api');
+    expect([lists(), gets()]).toEqual([1, 0]);
+  });
+
   it('reads the pod again for a container missing from its cached status, without listing again', async () => {
     const { resolver, seedPod, lists, gets, pods } = setup();
     seedPod();
