@@ -24,10 +24,14 @@ export class CeilingWriter {
 
   constructor(private readonly api: KubeApi) {}
 
-  /** Writes for one object are serialised, as the function's keyed batcher does, so they never race each other. */
-  write(event: BenchEvent): Promise<void> {
+  /**
+   * Writes for one object are serialised, as the function's keyed batcher does,
+   * so they never race each other. `via` sends them through another client
+   * (the bench's connection-churn probe).
+   */
+  write(event: BenchEvent, via: KubeApi = this.api): Promise<void> {
     const before = this.busy.get(event.key) ?? Promise.resolve();
-    const next = before.then(() => this.writeOnce(event));
+    const next = before.then(() => this.writeOnce(event, via));
     this.busy.set(
       event.key,
       next.catch(() => undefined),
@@ -35,16 +39,16 @@ export class CeilingWriter {
     return next;
   }
 
-  private async writeOnce(event: BenchEvent): Promise<void> {
+  private async writeOnce(event: BenchEvent, api: KubeApi): Promise<void> {
     const observation = this.observationOf(event);
     const key = objectKeyOf(observation);
     const cacheKey = keyString(key);
     const current = this.stored.get(cacheKey);
     const plan = planSpec(current, [observation]);
     if (plan.action === 'stale') throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
-    let stored = await this.api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: FIELD_MANAGER });
+    let stored = await api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: FIELD_MANAGER });
     const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
-    stored = await this.api.applyStatus(key.type, statusApply(stored, status), { fieldManager: FIELD_MANAGER });
+    stored = await api.applyStatus(key.type, statusApply(stored, status), { fieldManager: FIELD_MANAGER });
     this.stored.set(cacheKey, stored);
   }
 

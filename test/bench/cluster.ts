@@ -78,9 +78,11 @@ export async function createPods(
   api: KubeApi,
   namespace: string,
   names: readonly string[],
+  nodeOf?: (name: string, index: number) => string,
 ): Promise<Map<string, string>> {
-  const uids = await mapBounded(names, 16, async (name) => {
-    const created = await api.create<KubeObject>(POD, benchPod(namespace, name), { fieldManager: 'bench' });
+  const uids = await mapBounded(names, 16, async (name, index) => {
+    const pod = benchPod(namespace, name, nodeOf?.(name, index));
+    const created = await api.create<KubeObject>(POD, pod, { fieldManager: 'bench' });
     return [name, created.metadata.uid ?? ''] as const;
   });
   return new Map(uids);

@@ -8,7 +8,7 @@ import { EVENT_TYPE } from '../../lib/events/types.js';
 import type { BenchEvent } from './workload.js';
 
 /** Every bench pod: opted in, one container with a request and a limit, so throttle statuses carry concrete recommendations. */
-export function benchPod(namespace: string, name: string): Pod {
+export function benchPod(namespace: string, name: string, nodeName = 'bench-node'): Pod {
   const container = {
     name: 'app',
     image: 'registry.invalid/app:1',
@@ -18,7 +18,7 @@ export function benchPod(namespace: string, name: string): Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, annotations: { 'kernel-gossip.io/monitor': 'true' } },
-    spec: { nodeName: 'bench-node', containers: [container] },
+    spec: { nodeName, containers: [container] },
   };
 }
 
