@@ -61,15 +61,38 @@ export class PodUnresolvableError extends Error {
 /** Failures talking to the Kubernetes API server, by what the caller can do about them. */
 export type ApiFailure = 'unavailable' | 'throttled' | 'conflict' | 'rejected' | 'forbidden' | 'not-found';
 
+/** One entry of a Status's `details.causes`: which field, and the kind of refusal (`FieldValueInvalid`, ...). */
+export type StatusCause = { readonly reason?: string; readonly field?: string };
+
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
+  /** The structured causes of the API server's Status, so callers never match on its message. */
+  readonly causes: readonly StatusCause[];
   constructor(
     message: string,
     readonly failure: ApiFailure,
     readonly statusCode: number | undefined,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly causes?: readonly StatusCause[] },
   ) {
     super(message, options);
+    this.causes = options?.causes ?? [];
+  }
+}
+
+/** An event of a batch that failed: its place in the batch, its id when it had one, and why. */
+export type BatchMemberFailure = { readonly index: number; readonly id: string | undefined; readonly error: Error };
+
+/**
+ * Some events of a batch failed (the others were applied or skipped). The
+ * batch is answered as a whole; lib/http/status.ts decides with which status.
+ */
+export class BatchFailedError extends Error {
+  override readonly name = 'BatchFailedError';
+  constructor(
+    readonly failures: readonly BatchMemberFailure[],
+    readonly size: number,
+  ) {
+    super(`${failures.length} of ${size} events failed`);
   }
 }
 

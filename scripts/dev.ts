@@ -2,13 +2,18 @@
  * `npm run dev`: the whole thing on this machine. Starts the embedded control
  * plane (building it on first use), installs the CRDs, builds the functions and
  * serves ingest on :8080 and sweep on :8081 from the production build, with a
- * monitored demo pod so the printed curl commands work as they are. Ctrl-C
- * stops everything it started.
+ * monitored demo pod so the printed curl commands work as they are, and the
+ * viewer on 127.0.0.1:8090 reading with the dev kubeconfig. Ctrl-C stops
+ * everything it started.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { connectKubeApi } from '../lib/k8s/client.js';
+import { DEFAULT_VIEWER_PORT } from '../lib/viewer/config.js';
+import { type RunningViewer, startViewer } from '../lib/viewer/serve.js';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/harness.js';
+import { DEMO_CONTAINER_ID, DEMO_OBJECTS, demoBirthData, demoStatus } from './dev-demo.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const devDir = path.join(root, '.dev');
@@ -16,6 +21,7 @@ const kubeconfig = path.join(devDir, 'kubeconfig');
 const kubectlPath = path.join(devDir, 'bin', 'kubectl');
 const ingestPort = process.env.INGEST_PORT ?? '8080';
 const sweepPort = process.env.SWEEP_PORT ?? '8081';
+const viewerPort = Number(process.env.VIEWER_PORT ?? DEFAULT_VIEWER_PORT);
 const children: ChildProcess[] = [];
 
 function kubectl(...args: string[]): string {
@@ -29,7 +35,7 @@ function installEverything(): void {
     input: DEMO_OBJECTS,
     encoding: 'utf8',
   });
-  // No kubelet runs here, so the demo pod's container status (what a kubelet would report) is set by hand.
+  // No kubelet or scheduler runs here, so what they would report (conditions, container status) is set by hand.
   kubectl(
     'patch',
     'pod',
@@ -39,55 +45,26 @@ function installEverything(): void {
     '--subresource=status',
     '--type=merge',
     '-p',
-    JSON.stringify(DEMO_STATUS),
+    JSON.stringify(demoStatus(demoPodCreated())),
   );
 }
-
-const DEMO_CONTAINER_ID = '3f1c9a7b2e4d6f80a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718';
-const DEMO_STATUS = {
-  status: {
-    phase: 'Running',
-    containerStatuses: [
-      {
-        name: 'app',
-        containerID: `containerd://${DEMO_CONTAINER_ID}`,
-        image: 'registry.example/app:1',
-        imageID: '',
-        ready: true,
-        restartCount: 0,
-        started: true,
-      },
-    ],
-  },
-};
 
 function demoPodUid(): string {
   return kubectl('get', 'pod', 'throttled-pod', '-n', 'production', '-o', 'jsonpath={.metadata.uid}').trim();
 }
 
-/** Namespaces the functions use and a pod that opted in (no kubelet here: it stays Pending). */
-const DEMO_OBJECTS = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: kernel-gossip }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: production }
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: throttled-pod
-  namespace: production
-  annotations: { kernel-gossip.io/monitor: "true" }
-spec:
-  nodeName: node-1
-  containers:
-    - name: app
-      image: registry.example/app:1
-      resources: { requests: { cpu: 250m }, limits: { cpu: 500m } }
-`;
+function demoPodCreated(): number {
+  const created = kubectl(
+    'get',
+    'pod',
+    'throttled-pod',
+    '-n',
+    'production',
+    '-o',
+    'jsonpath={.metadata.creationTimestamp}',
+  );
+  return Date.parse(created.trim());
+}
 
 function startFunction(name: 'ingest' | 'sweep', port: string): void {
   const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js')], {
@@ -111,11 +88,13 @@ function startFunction(name: 'ingest' | 'sweep', port: string): void {
 
 let stopping = false;
 let controlPlane: ControlPlane | undefined;
+let viewer: RunningViewer | undefined;
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
+  await viewer?.close();
   await controlPlane?.stop();
   process.exit(code);
 }
@@ -130,6 +109,7 @@ installEverything();
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 startFunction('ingest', ingestPort);
 startFunction('sweep', sweepPort);
+viewer = await startViewer(await connectKubeApi({ kubeconfigPath: kubeconfig }), viewerPort);
 console.log(`
 Kernel Gossip is running: ingest on http://127.0.0.1:${ingestPort}, sweep on http://127.0.0.1:${sweepPort}.
 
@@ -149,6 +129,17 @@ The same pod identified only as the kernel sees it (cgroup path and node):
     -H 'Ce-Type: io.gossip.kernel.cpu_throttle.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
     -d '{"cgroup_path":"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${demoPodUid().replaceAll('-', '_')}.slice/cri-containerd-${DEMO_CONTAINER_ID}.scope","node_name":"node-1","throttle_percentage":92,"actual_cpu_usage":0.5,"reported_cpu_usage":0.3}'
 
+A kernel birth report for the same pod (its lifecycle comes from the pod object):
+
+  curl -i http://127.0.0.1:${ingestPort}/ -H 'Content-Type: application/json' \\
+    -H 'Ce-Specversion: 1.0' -H 'Ce-Id: demo-birth-1' -H 'Ce-Source: /kernel-observer/node-1' \\
+    -H 'Ce-Type: io.gossip.kernel.pod_creation.v1' -H "Ce-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \\
+    -d '${demoBirthData(demoPodCreated())}'
+
 Then look:  kubectl get kw,pbc -A     Sweep now:  curl -X POST http://127.0.0.1:${sweepPort}/
+
+Viewer (births and throttling, read with the dev kubeconfig): ${viewer.url}
+  or in a terminal:  npm run viewer -- --text production/throttled-pod
+
 Ctrl-C stops everything.
 `);

@@ -1,16 +1,18 @@
 import { type Context, Hono } from 'hono';
 import { readCloudEvents } from '../../lib/cloudevents.js';
-import { asError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
-import { headerRecord, mediaTypeOf, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
+import { BatchFailedError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
+import { headerRecord, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { BytesInFlight, boundBodiesInFlight } from '../../lib/http/in-flight.js';
+import { isJson, parseMediaType } from '../../lib/http/media-type.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
 import type { Logger } from '../../lib/log.js';
-import { type Candidate, candidateFromCloudEvent, candidateFromLegacy } from './candidates.js';
-import { type IngestDeps, type IngestOutcome, ingest } from './handle.js';
+import { candidateFromCloudEvent, candidateFromLegacy } from './candidates.js';
+import { type Delivery, deliveryOf, failuresOf, ingestAll, labelOf } from './deliveries.js';
+import type { IngestDeps, IngestOutcome } from './handle.js';
 import type { IngestMetrics } from './metrics.js';
-import { recordedErrors, recordOutcomes } from './outcomes.js';
+import { recordedErrors } from './outcomes.js';
 
 export type IngestAppDeps = IngestDeps & {
   readonly log: Logger;
@@ -33,14 +35,17 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
       maxBytes: deps.config.bodyLimitBytes,
       deadlineMs: deps.config.bodyTimeoutMs,
     });
-    const candidates = readCloudEvents(headerRecord(c.req.raw.headers), body).map((event) =>
-      candidateFromCloudEvent(event, deps.now()),
-    );
-    const outcomes = await ingestAll(deps, candidates);
+    const reading = readCloudEvents(headerRecord(c.req.raw.headers), body);
+    const deliveries = reading.batch
+      ? reading.results.map((result, index) => deliveryOf(result, index, deps.now()))
+      : [{ event: labelOf(reading.event), candidate: candidateFromCloudEvent(reading.event, deps.now()) }];
+    const outcomes = await settle(deps, deliveries, reading.batch);
     const summary =
       outcomes.length === 1 && outcomes[0] !== undefined
         ? outcomes[0]
-        : { result: 'applied', reason: `${outcomes.length} events processed` };
+        : outcomes.length === 0
+          ? { result: 'skipped', reason: 'empty batch' }
+          : { result: 'applied', reason: `${outcomes.length} events processed` };
     return c.body(null, 202, {
       'kernel-gossip-outcome': summary.result,
       'kernel-gossip-reason': printable(summary.reason, 200),
@@ -54,14 +59,15 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     ) {
       throw new UnauthenticatedError('The webhook token is missing or wrong');
     }
-    if (mediaTypeOf(c.req.header('content-type')) !== 'application/json')
-      throw new UnsupportedMediaTypeError('The webhook accepts application/json only');
+    const contentType = parseMediaType(c.req.header('content-type'));
+    if (typeof contentType !== 'object' || !isJson(contentType))
+      throw new UnsupportedMediaTypeError('The webhook accepts application/json (UTF-8) only');
     const body = await readRouteBody(c, {
       maxBytes: deps.config.bodyLimitBytes,
       deadlineMs: deps.config.bodyTimeoutMs,
     });
     const candidate = candidateFromLegacy(parseJson(body, 'body'), c.req.path, deps.now());
-    const [outcome] = await ingestAll(deps, [candidate]);
+    const [outcome] = await settle(deps, [{ event: { id: candidate.id, source: candidate.source }, candidate }], false);
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
     return c.json({ status, message: outcome?.reason ?? '' });
   };
@@ -90,12 +96,19 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
   return app;
 }
 
-/** Every event of a batch is processed; any failure fails the whole request so the sender retries it (idempotent). */
-async function ingestAll(deps: IngestAppDeps, candidates: readonly Candidate[]): Promise<IngestOutcome[]> {
-  const started = performance.now();
-  const settled = await Promise.allSettled(candidates.map((candidate) => ingest(deps, candidate)));
-  recordOutcomes(deps, candidates, settled, (performance.now() - started) / 1000);
-  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed !== undefined) throw asError(failed.reason);
+/**
+ * Every event is ingested; a failed one fails the request: a single event with
+ * its own error, a batch with all of its failures (lib/http/status.ts chooses
+ * the status). Everything is idempotent, so a redelivered batch re-applies nothing.
+ */
+async function settle(deps: IngestAppDeps, deliveries: readonly Delivery[], batch: boolean): Promise<IngestOutcome[]> {
+  const settled = await ingestAll(deps, deliveries);
+  const failures = failuresOf(deliveries, settled);
+  const first = failures[0];
+  if (first !== undefined) {
+    const error = batch ? new BatchFailedError(failures, settled.length) : first.error;
+    recordedErrors.add(error);
+    throw error;
+  }
   return settled.map((result) => (result as PromiseFulfilledResult<IngestOutcome>).value);
 }

@@ -2,6 +2,7 @@ import type { Config } from '../../lib/config.js';
 import { identityOf } from '../../lib/core/kernel-identity.js';
 import { type MonitorPolicy, monitorDecision, namespaceSkipped } from '../../lib/core/monitor-policy.js';
 import type { Observation, PodRef } from '../../lib/core/observation.js';
+import { podLifecycle } from '../../lib/core/pod-lifecycle.js';
 import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
 import { InvalidInputError, NamespaceNotAllowedError } from '../../lib/errors.js';
 import type { Candidate } from './candidates.js';
@@ -83,8 +84,10 @@ function observationOf(candidate: Candidate, located: Located): Observation {
     node_name: located.pod?.spec?.nodeName ?? candidate.data.node_name,
   };
   const base = { pod, observedAt: candidate.observedAt, source: candidate.source };
-  if (candidate.kind === 'pod_creation')
-    return { ...base, kind: 'pod_creation', data: candidate.data, container_name: located.containerName };
+  if (candidate.kind === 'pod_creation') {
+    const lifecycle = located.pod === undefined ? {} : { lifecycle: podLifecycle(located.pod) };
+    return { ...base, kind: 'pod_creation', data: candidate.data, container_name: located.containerName, ...lifecycle };
+  }
   if (located.containerName === undefined) {
     throw new InvalidInputError(
       'The throttled container is unknown: set container_name, or a container_id found in the pod status',

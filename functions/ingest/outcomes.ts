@@ -1,7 +1,7 @@
 import { asError, PodNotResolvedError, PodUnresolvableError } from '../../lib/errors.js';
 import { type HttpFailure, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
-import type { Candidate } from './candidates.js';
+import type { Delivery } from './deliveries.js';
 import type { IngestOutcome } from './handle.js';
 import type { IngestMetrics } from './metrics.js';
 
@@ -11,29 +11,30 @@ export const recordedErrors = new WeakSet<Error>();
 /** One log line and one count per event outcome; the payload itself is never logged. */
 export function recordOutcomes(
   deps: { log: Logger; metrics: IngestMetrics },
-  candidates: readonly Candidate[],
+  deliveries: readonly Delivery[],
   settled: readonly PromiseSettledResult<IngestOutcome>[],
   seconds: number,
 ): void {
   settled.forEach((result, i) => {
-    const candidate = candidates[i];
-    if (candidate === undefined) return;
-    const event = { id: candidate.id, source: candidate.source, type: candidate.kind };
-    deps.metrics.eventLatency.observe({ type: candidate.kind }, seconds);
+    const delivery = deliveries[i];
+    if (delivery === undefined) return;
+    const { event } = delivery;
+    const type = 'candidate' in delivery ? delivery.candidate.kind : 'unknown';
+    if (type !== 'unknown') deps.metrics.eventLatency.observe({ type }, seconds);
     if (result.status === 'fulfilled') {
       const { object, result: outcome, reason } = result.value;
-      deps.metrics.events.inc({ type: candidate.kind, outcome });
+      deps.metrics.events.inc({ type, outcome });
       deps.log.info({ event, object, outcome, reason }, messageFor(result.value));
       return;
     }
     const error = asError(result.reason);
     recordedErrors.add(error);
     const failure = httpFailureFor(error);
-    deps.metrics.events.inc({ type: candidate.kind, outcome: failedOutcome(error, failure) });
+    deps.metrics.events.inc({ type, outcome: failedOutcome(error, failure) });
     const level = failure.retried || failure.reason === 'ObjectRejected' ? 'error' : 'warn';
     deps.log[level](
       { event, status: failure.status, reason: failure.reason, err: error },
-      `Could not apply ${candidate.kind} event`,
+      type === 'unknown' ? 'Refused event' : `Could not apply ${type} event`,
     );
   });
 }

@@ -1,3 +1,5 @@
+import { DETECTED_AT_RULE_CAUSE } from '../../lib/api/kernel-whisper.js';
+import { REPORTS_RULE_CAUSE } from '../../lib/api/pod-birth-certificate.js';
 import { guardedBy, statusApply } from '../../lib/core/guarded-apply.js';
 import {
   desiredStatus,
@@ -8,7 +10,7 @@ import {
   statusMatches,
 } from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
-import { KubeApiError } from '../../lib/errors.js';
+import { KubeApiError, type StatusCause } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { KeyedBatcher } from '../../lib/keyed-batcher.js';
@@ -123,7 +125,21 @@ export class ObjectWriter {
   }
 }
 
-/** A conflict, or a transition rule refusing a write planned from a stale copy. */
-function isRace(error: KubeApiError): boolean {
-  return error.failure === 'conflict' || error.failure === 'rejected';
+const RACE_CAUSES: readonly StatusCause[] = [DETECTED_AT_RULE_CAUSE, REPORTS_RULE_CAUSE];
+
+/**
+ * A lost race: a conflict (409), or one of the CRDs' transition rules refusing a
+ * write planned from a stale copy, known by the Status causes the rules name
+ * (field and reason, never the message). Anything else the API server refuses
+ * about our own object would be refused again: it is answered at once.
+ */
+export function isRace(error: KubeApiError): boolean {
+  if (error.failure === 'conflict') return true;
+  return (
+    error.failure === 'rejected' &&
+    error.causes.length > 0 &&
+    error.causes.every((cause) =>
+      RACE_CAUSES.some((race) => race.field === cause.field && race.reason === cause.reason),
+    )
+  );
 }

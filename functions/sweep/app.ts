@@ -1,9 +1,9 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type ReceivedEvent, readCloudEvents } from '../../lib/cloudevents.js';
+import { isCloudEventRequest, type ReceivedEvent, readCloudEvents } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
 import { PING_EVENT_TYPE } from '../../lib/events/types.js';
-import { type BodyLimits, headerRecord, mediaTypeOf, readRouteBody } from '../../lib/http/body.js';
+import { type BodyLimits, headerRecord, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
@@ -73,16 +73,20 @@ async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
 
 /**
  * The ping events of a CloudEvents request, or undefined for a plain POST (no
- * `ce-specversion` header and no CloudEvents media type), whose body is ignored.
+ * `ce-` attribute header and no CloudEvents media type), whose body is ignored.
+ * Envelopes go through the same schema as the ingest's; any invalid event, or
+ * one that is not a ping, refuses the whole request (a sweep is not per event).
  */
 async function readPingEvents(c: Context, limits: BodyLimits): Promise<ReceivedEvent[] | undefined> {
   const headers = headerRecord(c.req.raw.headers);
-  if (
-    headers['ce-specversion'] === undefined &&
-    !mediaTypeOf(headers['content-type']).startsWith('application/cloudevents')
-  )
-    return undefined;
-  const events = readCloudEvents(headers, await readRouteBody(c, limits));
+  if (!isCloudEventRequest(headers)) return undefined;
+  const reading = readCloudEvents(headers, await readRouteBody(c, limits), { data: 'ignored' });
+  const events = reading.batch
+    ? reading.results.map((result) => {
+        if (!result.ok) throw result.error;
+        return result.event;
+      })
+    : [reading.event];
   const other = events.find((event) => event.type !== PING_EVENT_TYPE);
   if (other !== undefined) throw new UnsupportedEventTypeError(`The sweep handles ${PING_EVENT_TYPE} events only`);
   return events;

@@ -3,6 +3,7 @@ import type { SweepAction } from '../../lib/core/sweep-plan.js';
 import { asError, KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { mapBounded } from '../../lib/map-bounded.js';
+import { applySpecAndStatus } from './apply-spec.js';
 
 /**
  * Performs planned actions with at most `concurrency` requests in flight. Each
@@ -35,10 +36,14 @@ async function perform(api: KubeApi, action: SweepAction, fieldManager: string):
     case 'applyConfigMap':
       await api.apply(CONFIG_MAP, action.object, { fieldManager });
       return 'written';
+    case 'applySpec':
+      await applySpecAndStatus(api, action);
+      return 'written';
   }
 }
 
 /** The object was deleted between listing and writing (the status subresource cannot create it): nothing left to do. */
 function vanished(action: SweepAction, error: unknown): boolean {
-  return action.action === 'applyStatus' && error instanceof KubeApiError && error.failure === 'not-found';
+  const update = action.action === 'applyStatus' || action.action === 'applySpec';
+  return update && error instanceof KubeApiError && error.failure === 'not-found';
 }

@@ -31,6 +31,8 @@ export type SweepSummary = {
     readonly markedPodGone: number;
     readonly deleted: number;
     readonly configMapUpdated: number;
+    /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
+    readonly lifecycleRefreshed: number;
   };
   /** Write requests that changed something. */
   readonly writes: number;
@@ -71,7 +73,14 @@ function sweepPolicy(config: Config): SweepPolicy {
 }
 
 function report(observed: SweepObserved, plan: SweepPlan, executed: readonly Executed[]): SweepReport {
-  const actions = { statusRepaired: 0, resolved: 0, markedPodGone: 0, deleted: 0, configMapUpdated: 0 };
+  const actions = {
+    statusRepaired: 0,
+    resolved: 0,
+    markedPodGone: 0,
+    deleted: 0,
+    configMapUpdated: 0,
+    lifecycleRefreshed: 0,
+  };
   const failures: SweepFailure[] = [...plan.problems];
   let writes = 0;
   let conflicts = 0;
@@ -100,6 +109,7 @@ function report(observed: SweepObserved, plan: SweepPlan, executed: readonly Exe
 function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number }, action: SweepAction): void {
   if (action.action === 'delete') actions.deleted++;
   else if (action.action === 'applyConfigMap') actions.configMapUpdated++;
+  else if (action.action === 'applySpec') actions.lifecycleRefreshed++;
   else {
     if (action.changes.includes('repaired')) actions.statusRepaired++;
     if (action.changes.includes('resolved')) actions.resolved++;

@@ -57,12 +57,14 @@ function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMet
 
 function changesOf(action: SweepAction): readonly string[] {
   if (action.action === 'applyStatus') return action.changes;
+  if (action.action === 'applySpec') return ['lifecycleRefreshed'];
   return action.action === 'delete' ? ['deleted'] : ['updated'];
 }
 
 function messageFor(action: SweepAction, object: string): string {
   if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
   if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
+  if (action.action === 'applySpec') return `Applied the pod lifecycle to ${object}`;
   return `Applied status of ${object} (${action.changes.join(', ')})`;
 }
 

@@ -86,6 +86,13 @@ export const WorkloadSchema = v.pipe(
 );
 export type Workload = v.InferOutput<typeof WorkloadSchema>;
 
+/**
+ * What the API server's Status names when the transition rule below refuses a
+ * write: the cause a writer recognises as a lost race (re-read and re-plan),
+ * never its message.
+ */
+export const DETECTED_AT_RULE_CAUSE = { field: 'spec.detected_at', reason: 'FieldValueForbidden' } as const;
+
 export const KernelWhisperSpecSchema = v.pipe(
   v.object({
     pod_name: text('Name of the observed pod.'),
@@ -114,6 +121,8 @@ export const KernelWhisperSpecSchema = v.pipe(
       {
         rule: 'timestamp(self.detected_at) >= timestamp(oldSelf.detected_at)',
         message: 'detected_at must not move backwards: an older observation cannot replace a newer one',
+        fieldPath: '.detected_at',
+        reason: DETECTED_AT_RULE_CAUSE.reason,
       },
     ],
   }),

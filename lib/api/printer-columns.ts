@@ -95,6 +95,19 @@ export const POD_BIRTH_CERTIFICATE_COLUMNS: readonly PrinterColumn[] = [
     priority: 1,
   },
   { name: 'Reports', type: 'integer', jsonPath: '.status.report_count', description: 'Distinct reports merged.' },
+  {
+    name: 'Ready After(ms)',
+    type: 'integer',
+    jsonPath: '.status.phases.ready_after_ms',
+    description: "Milliseconds from the pod's creation until it was Ready (pod times are whole seconds).",
+  },
+  {
+    name: 'Longest Phase',
+    type: 'string',
+    jsonPath: '.status.phases.longest_phase',
+    description: 'scheduling, sandbox, first-container or readiness.',
+    priority: 1,
+  },
   podGone,
   age,
 ];

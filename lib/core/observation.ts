@@ -1,6 +1,7 @@
 import type { ContainerResources, Workload } from '../api/kernel-whisper.js';
 import type { CpuThrottleData } from '../events/cpu-throttle.js';
 import type { PodCreationData } from '../events/pod-creation.js';
+import type { LifecycleView } from './pod-lifecycle.js';
 
 /** The pod an observation is about, once its identity is known. */
 export type PodRef = {
@@ -34,6 +35,8 @@ export type BirthObservation = {
   readonly data: PodCreationData;
   readonly observedAt: string;
   readonly source: string;
+  /** The pod's API lifecycle as read with the event (the pod the ingest reads anyway). */
+  readonly lifecycle?: LifecycleView;
 };
 
 export type Observation = ThrottleObservation | BirthObservation;

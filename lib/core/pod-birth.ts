@@ -12,15 +12,18 @@ import {
   type TimelineEntry,
 } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
+import { birthPhases, phasesInsight } from './birth-phases.js';
 import { compact } from './json.js';
 import type { BirthObservation } from './observation.js';
+import { byCodeUnits, compareEntries, fuseLifecycle, isLifecycle } from './pod-lifecycle.js';
 
 export type PodBirthCertificate = KubeObject<PodBirthCertificateSpec, PodBirthCertificateStatus>;
 
 /**
  * Merges birth reports into the certificate already stored. Merging is a set
  * union (reports keyed by id, timeline entries by value), so it is commutative
- * and idempotent: any order or number of redeliveries gives the same spec.
+ * and idempotent: any order or number of redeliveries gives the same spec. The
+ * pod's lifecycle read with each report joins in (pod-lifecycle.ts).
  */
 export function desiredPodBirthCertificate(
   current: PodBirthCertificateSpec | undefined,
@@ -29,29 +32,42 @@ export function desiredPodBirthCertificate(
   const first = observations[0];
   if (first === undefined) throw new RangeError('desiredPodBirthCertificate needs at least one observation');
   const reports = mergeReports(current?.reports ?? [], observations.map(birthReport));
-  const timeline = mergeTimeline(current?.timeline ?? [], observations.flatMap(timelineOf));
+  const observed = (current?.timeline ?? []).filter((entry) => !isLifecycle(entry));
+  const timeline = mergeTimeline(observed, observations.flatMap(timelineOf));
   const newest = observations.reduce((a, b) => (b.observedAt > a.observedAt ? b : a));
+  const spec = compact({
+    pod_name: first.pod.pod_name,
+    namespace: first.pod.namespace,
+    pod_uid: newest.pod.pod_uid ?? current?.pod_uid,
+    node_name: newest.pod.node_name ?? current?.node_name,
+    timeline,
+    kernel_stats: kernelStats(reports),
+    reports,
+  });
+  return certificateFor(
+    fuseLifecycle(
+      spec,
+      current,
+      observations.map((observation) => observation.lifecycle),
+    ),
+  );
+}
+
+/** The object (name, labels, spec) the ingest manager applies for a spec, from either function. */
+export function certificateFor(spec: PodBirthCertificateSpec): PodBirthCertificate {
   return {
     apiVersion: API_VERSION,
     kind: POD_BIRTH_CERTIFICATE.kind,
     metadata: {
-      name: podBirthCertificateName(first.pod.pod_name),
-      namespace: first.pod.namespace,
+      name: podBirthCertificateName(spec.pod_name),
+      namespace: spec.namespace,
       labels: {
-        [LABEL.pod]: labelValue(first.pod.pod_name),
-        [LABEL.namespace]: first.pod.namespace,
+        [LABEL.pod]: labelValue(spec.pod_name),
+        [LABEL.namespace]: spec.namespace,
         [LABEL.managedBy]: MANAGED_BY,
       },
     },
-    spec: compact({
-      pod_name: first.pod.pod_name,
-      namespace: first.pod.namespace,
-      pod_uid: newest.pod.pod_uid ?? current?.pod_uid,
-      node_name: newest.pod.node_name ?? current?.node_name,
-      timeline,
-      kernel_stats: kernelStats(reports),
-      reports,
-    }),
+    spec,
   };
 }
 
@@ -106,22 +122,9 @@ function timelineOf(observation: BirthObservation): TimelineEntry[] {
 function mergeTimeline(stored: readonly TimelineEntry[], incoming: readonly TimelineEntry[]): TimelineEntry[] {
   const key = (entry: TimelineEntry) => `${entry.timestamp_ms}\u0000${entry.actor}\u0000${entry.action}`;
   const unique = new Map(stored.map((entry) => [key(entry), entry]));
-  const fresh = [...incoming].sort(byTime);
+  const fresh = [...incoming].sort(compareEntries);
   for (const entry of fresh) if (unique.size < MAX_TIMELINE_ENTRIES) unique.set(key(entry), entry);
-  return [...unique.values()].sort(byTime);
-}
-
-function byTime(a: TimelineEntry, b: TimelineEntry): number {
-  return a.timestamp_ms - b.timestamp_ms || byCodeUnits(a.actor, b.actor) || byCodeUnits(a.action, b.action);
-}
-
-/**
- * Plain code-unit order, not localeCompare: the stored order must not depend on
- * the process locale, and collation loads ICU data (megabytes of resident memory)
- * for nothing.
- */
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...unique.values()].sort(compareEntries);
 }
 
 function kernelStats(reports: readonly BirthReport[]): PodBirthCertificateSpec['kernel_stats'] {
@@ -143,11 +146,15 @@ export function podBirthCertificateStatus(
   previous?: PodBirthCertificateStatus,
 ): PodBirthCertificateStatus {
   const stats = spec.kernel_stats;
-  const newest = spec.reports.reduce<string | undefined>(
+  const reports = spec.reports ?? [];
+  const newest = reports.reduce<string | undefined>(
     (latest, report) => (latest === undefined || report.observed_at > latest ? report.observed_at : latest),
     undefined,
   );
-  const insight = `Pod ${spec.namespace}/${spec.pod_name} was born in ${stats.total_duration_ms} ms: ${stats.total_syscalls} syscalls, ${stats.namespaces_created} namespace operations and ${stats.cgroup_writes} cgroup writes across ${spec.reports.length} report(s).`;
+  const phases = birthPhases(spec.timeline);
+  const kernel = `Pod ${spec.namespace}/${spec.pod_name} was born in ${stats.total_duration_ms} ms: ${stats.total_syscalls} syscalls, ${stats.namespaces_created} namespace operations and ${stats.cgroup_writes} cgroup writes across ${reports.length} report(s).`;
+  const lifecycle = phasesInsight(phases);
+  const insight = lifecycle === undefined ? kernel : `${kernel} ${lifecycle}`;
   const recorded =
     newest === undefined
       ? []
@@ -163,7 +170,8 @@ export function podBirthCertificateStatus(
         ];
   return compact({
     insight,
-    report_count: spec.reports.length,
+    phases,
+    report_count: reports.length,
     last_updated: newest,
     observed_generation: generation,
     conditions: recorded,

@@ -78,7 +78,7 @@ function throttledEvent(object: KubeObject<KernelWhisperSpec>): PodEventIntent |
 
 function birthEvent(object: KubeObject<PodBirthCertificateSpec>): PodEventIntent | undefined {
   const spec = object.spec;
-  const newest = spec?.reports
+  const newest = (spec?.reports ?? [])
     .map((report) => report.observed_at)
     .sort()
     .at(-1);

@@ -8,10 +8,19 @@ export type Container = {
   resources?: { requests?: ResourceList; limits?: ResourceList };
   restartPolicy?: string;
 };
-export type ContainerStatus = { name: string; containerID?: string };
+/** Only when a container (last) started: what the birth lifecycle reads. */
+export type ContainerState = { running?: { startedAt?: string }; terminated?: { startedAt?: string } };
+export type ContainerStatus = {
+  name: string;
+  containerID?: string;
+  state?: ContainerState;
+  lastState?: ContainerState;
+};
+export type PodCondition = { type: string; status: string; lastTransitionTime?: string };
 export type PodSpec = { nodeName?: string; containers: Container[]; initContainers?: Container[] };
 export type PodStatus = {
   phase?: string;
+  conditions?: PodCondition[];
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
 };
@@ -23,16 +32,18 @@ export type Pod = KubeObject<PodSpec, PodStatus>;
  * cache of thousands of them must not.
  */
 export function slimPod(pod: Pod, keepAnnotation: string): Pod {
-  const { name, namespace, uid, labels, ownerReferences } = pod.metadata;
+  const { name, namespace, uid, labels, ownerReferences, creationTimestamp } = pod.metadata;
   const annotation = pod.metadata.annotations?.[keepAnnotation];
   const container = ({ name: containerName, resources, restartPolicy }: Container): Container => ({
     name: containerName,
     resources,
     restartPolicy,
   });
-  const status = ({ name: containerName, containerID }: ContainerStatus): ContainerStatus => ({
+  const status = ({ name: containerName, containerID, state, lastState }: ContainerStatus): ContainerStatus => ({
     name: containerName,
     containerID,
+    state: slimState(state),
+    lastState: slimState(lastState),
   });
   return {
     apiVersion: pod.apiVersion,
@@ -41,6 +52,7 @@ export function slimPod(pod: Pod, keepAnnotation: string): Pod {
       name,
       namespace,
       uid,
+      creationTimestamp,
       labels,
       ownerReferences,
       annotations: annotation === undefined ? undefined : { [keepAnnotation]: annotation },
@@ -58,8 +70,20 @@ export function slimPod(pod: Pod, keepAnnotation: string): Pod {
         ? undefined
         : {
             phase: pod.status.phase,
+            conditions: pod.status.conditions?.map(({ type, status: value, lastTransitionTime }) => ({
+              type,
+              status: value,
+              lastTransitionTime,
+            })),
             containerStatuses: pod.status.containerStatuses?.map(status),
             initContainerStatuses: pod.status.initContainerStatuses?.map(status),
           },
   };
+}
+
+function slimState(state: ContainerState | undefined): ContainerState | undefined {
+  if (state === undefined) return undefined;
+  const started = (at: { startedAt?: string } | undefined) =>
+    at === undefined ? undefined : { startedAt: at.startedAt };
+  return { running: started(state.running), terminated: started(state.terminated) };
 }

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { type Condition, findCondition } from '../api/conditions.js';
 import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
 import { KernelWhisperSpecSchema, WHISPER_CONDITION } from '../api/kernel-whisper.js';
-import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
+import { type PodBirthCertificateSpec, PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import { describeIssues } from '../events/fields.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
 import { statusApply } from './guarded-apply.js';
@@ -11,6 +11,7 @@ import { compact, isRecord, sameJson } from './json.js';
 import { RESOLVED_REASON, type WhisperClock } from './kernel-whisper.js';
 import type { MonitorPolicy } from './monitor-policy.js';
 import type { Pod } from './pod.js';
+import { type LifecycleRefresh, planLifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
 import { indexPods, POD_GONE, type PodIndex, podGoneCondition, retentionElapsed } from './sweep-pod-gone.js';
 
@@ -49,7 +50,8 @@ export type SweepAction =
       readonly ref: ObjectRef;
       readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string };
     }
-  | { readonly action: 'applyConfigMap'; readonly object: ConfigMap };
+  | { readonly action: 'applyConfigMap'; readonly object: ConfigMap }
+  | LifecycleRefresh;
 
 /** An object the sweep cannot plan for (its spec fails our schema); the others go ahead. */
 export type SweepProblem = { readonly object: string; readonly reason: string; readonly message: string };
@@ -123,6 +125,10 @@ function planObject(stored: KubeObject, kind: Kind, context: Context): SweepActi
     };
   }
   const clock = { nowMs: context.nowMs, resolvedAfterMs: context.resolvedAfterMs };
+  if (kind.type === POD_BIRTH_CERTIFICATE) {
+    const refresh = planLifecycleRefresh(stored, spec.output as PodBirthCertificateSpec, context.pods, clock);
+    if (refresh !== undefined) return refresh;
+  }
   const desired = desiredStatus(stored, clock);
   const changes = statusChanges(stored, desired, podGone, clock);
   if (changes.length === 0) return undefined;

@@ -24,7 +24,7 @@ export function indexPods(pods: readonly Pod[]): PodIndex {
   return new Map(pods.map((pod) => [podKey(pod.metadata.namespace ?? '', pod.metadata.name), pod]));
 }
 
-function podKey(namespace: string, name: string): string {
+export function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 

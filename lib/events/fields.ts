@@ -50,7 +50,7 @@ export const countField = v.pipe(
   v.minValue(0, 'must not be negative'),
 );
 export const rfc3339 = v.pipe(
-  v.string(),
+  v.string('must be an RFC 3339 timestamp'),
   v.isoTimestamp('must be an RFC 3339 timestamp'),
   v.check((value) => !Number.isNaN(Date.parse(value)), 'must be an RFC 3339 timestamp'),
 );

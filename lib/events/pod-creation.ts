@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ACTORS } from '../api/pod-birth-certificate.js';
+import { OBSERVER_ACTORS } from '../api/pod-birth-certificate.js';
 import {
   containerNameField,
   countField,
@@ -21,7 +21,7 @@ export const TimelineEventSchema = v.object({
     v.maxLength(256, 'must be at most 256 characters'),
     v.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
   ),
-  actor: v.optional(v.picklist(ACTORS, `must be one of ${ACTORS.join(', ')}`)),
+  actor: v.optional(v.picklist(OBSERVER_ACTORS, `must be one of ${OBSERVER_ACTORS.join(', ')}`)),
 });
 
 /** Data of `io.gossip.kernel.pod_creation.v1`, wire-compatible with the existing observer. */

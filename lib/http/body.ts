@@ -141,11 +141,6 @@ export function headerRecord(headers: Headers): Record<string, string> {
   return record;
 }
 
-/** The media type of a Content-Type header: lower case, without parameters ("" when absent). */
-export function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
 /** JSON.parse whose failure is a 400 naming what was not JSON, never quoting it. */
 export function parseJson(text: string, what: string): unknown {
   try {

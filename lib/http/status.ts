@@ -1,4 +1,5 @@
 import {
+  BatchFailedError,
   InvalidInputError,
   KubeApiError,
   NamespaceNotAllowedError,
@@ -11,6 +12,7 @@ import {
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
 } from '../errors.js';
+import { printable } from './body.js';
 
 /**
  * The one place where errors become HTTP statuses. It encodes the Knative
@@ -36,7 +38,21 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
   if (error instanceof PodUnresolvableError) return never(422, 'PodUnresolvable');
   if (error instanceof KubeApiError) return forApiFailure(error);
+  if (error instanceof BatchFailedError) return forBatch(error);
   return retried(500, 'InternalError');
+}
+
+/**
+ * A batch gets one answer, and Knative redelivers or dead-letters it whole. So
+ * when any of its events failed with a retried status, the batch gets that
+ * status: no event that could still succeed goes to the dead-letter sink, and
+ * the events already applied cost nothing when redelivered (every write is
+ * idempotent). Only when every failure is permanent does the batch get the
+ * first permanent status.
+ */
+function forBatch(error: BatchFailedError): HttpFailure {
+  const failures = error.failures.map((member) => httpFailureFor(member.error));
+  return failures.find((failure) => failure.retried) ?? failures[0] ?? retried(500, 'InternalError');
 }
 
 function forApiFailure(error: KubeApiError): HttpFailure {
@@ -73,6 +89,35 @@ export function failureReply(
   failure: HttpFailure,
   error: Error,
 ): { readonly message: string; readonly headers: Record<string, string> } {
-  const message = failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
-  return { message, headers: failure.retried ? { 'retry-after': '1' } : {} };
+  return { message: messageFor(failure, error), headers: failure.retried ? { 'retry-after': '1' } : {} };
+}
+
+/** Failures of a batch named in its answer; the rest are counted. */
+const NAMED_FAILURES = 10;
+
+function messageFor(failure: HttpFailure, error: Error): string {
+  if (error instanceof BatchFailedError) {
+    const named = error.failures.slice(0, NAMED_FAILURES).map((member) => {
+      const memberFailure = httpFailureFor(member.error);
+      const id = member.id === undefined ? '' : ` (id ${printable(member.id, 64)})`;
+      return `[${member.index}]${id} ${memberFailure.status} ${memberFailure.reason}: ${messageFor(memberFailure, member.error)}`;
+    });
+    const more = error.failures.length - named.length;
+    return `${error.message}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  }
+  return failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
+}
+
+/**
+ * The local viewer's status when a read made with the person's own credentials
+ * fails: their RBAC saying no is a 403 they can act on (as kubectl's
+ * "Forbidden"), a missing object a 404, and the API server failing or out of
+ * reach a 502, since the viewer only relays it.
+ */
+export function viewerStatusFor(error: Error): number {
+  if (!(error instanceof KubeApiError)) return 500;
+  if (error.failure === 'forbidden') return 403;
+  if (error.failure === 'not-found') return 404;
+  if (error.failure === 'throttled') return 429;
+  return 502;
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type ApiFailure, KubeApiError } from '../errors.js';
+import { type ApiFailure, KubeApiError, type StatusCause } from '../errors.js';
 import type { RequestObserver } from './api.js';
 import type { Credentials } from './credentials.js';
 
@@ -116,7 +116,23 @@ export function apiError(method: string, path: string, result: HttpResult): Kube
     `${method} ${path}: ${result.status}${message === undefined ? '' : ` ${message}`}`,
     failureFor(result.status),
     result.status,
+    { causes: statusCauses(result.body) },
   );
+}
+
+/** `details.causes[].{reason, field}` of a metav1.Status; anything else in the body is ignored. */
+function statusCauses(body: unknown): StatusCause[] {
+  const details = isRecord(body) ? body.details : undefined;
+  const causes = isRecord(details) ? details.causes : undefined;
+  if (!Array.isArray(causes)) return [];
+  return causes.filter(isRecord).map((cause) => ({
+    ...(typeof cause.reason === 'string' ? { reason: cause.reason } : {}),
+    ...(typeof cause.field === 'string' ? { field: cause.field } : {}),
+  }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function statusMessage(body: unknown): string | undefined {

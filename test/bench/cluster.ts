@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { POD, type ResourceType } from '../../lib/api/group.js';
+import type { Pod } from '../../lib/core/pod.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
 import { loadCredentials } from '../../lib/k8s/credentials.js';
-import type { KubeObject } from '../../lib/k8s/objects.js';
 import { createTransport, type Transport } from '../../lib/k8s/transport.js';
 import { mapBounded } from '../../lib/map-bounded.js';
 import { repoRoot } from '../controlplane/binaries.js';
@@ -79,13 +79,12 @@ export async function createPods(
   namespace: string,
   names: readonly string[],
   nodeOf?: (name: string, index: number) => string,
-): Promise<Map<string, string>> {
-  const uids = await mapBounded(names, 16, async (name, index) => {
-    const pod = benchPod(namespace, name, nodeOf?.(name, index));
-    const created = await api.create<KubeObject>(POD, pod, { fieldManager: 'bench' });
-    return [name, created.metadata.uid ?? ''] as const;
+): Promise<Map<string, Pod>> {
+  const created = await mapBounded(names, 16, async (name, index) => {
+    const pod = await api.create<Pod>(POD, benchPod(namespace, name, nodeOf?.(name, index)), { fieldManager: 'bench' });
+    return [name, pod] as const;
   });
-  return new Map(uids);
+  return new Map(created);
 }
 
 export function podNames(prefix: string, count: number): string[] {

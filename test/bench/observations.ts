@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { Observation } from '../../lib/core/observation.js';
 import type { Pod } from '../../lib/core/pod.js';
+import { podLifecycle } from '../../lib/core/pod-lifecycle.js';
 import { containerResources, workloadOf } from '../../lib/core/pod-resources.js';
 import { CpuThrottleDataSchema } from '../../lib/events/cpu-throttle.js';
 import { PodCreationDataSchema } from '../../lib/events/pod-creation.js';
@@ -25,10 +26,16 @@ export function benchPod(namespace: string, name: string, nodeName = 'bench-node
 /**
  * The observation the ingest function builds from a bench event once it has
  * read the pod (the same container resources and workload, from the same pod
- * manifest), for writing the same objects without it.
+ * manifest; the birth lifecycle of the pod as created, when given), for
+ * writing the same objects without it.
  */
-export function observationOf(event: BenchEvent, podUid: string): Observation {
-  const pod = { namespace: event.namespace, pod_name: event.pod, pod_uid: podUid, node_name: 'bench-node' };
+export function observationOf(event: BenchEvent, podUid: string, created?: Pod): Observation {
+  const pod = {
+    namespace: event.namespace,
+    pod_name: event.pod,
+    pod_uid: podUid,
+    node_name: created?.spec?.nodeName ?? 'bench-node',
+  };
   const base = {
     pod,
     observedAt: new Date(event.timestamp).toISOString(),
@@ -46,5 +53,11 @@ export function observationOf(event: BenchEvent, podUid: string): Observation {
       workload: workloadOf(manifest),
     };
   }
-  return { ...base, kind: 'pod_creation', data: v.parse(PodCreationDataSchema, event.data) };
+  const lifecycle = created === undefined ? undefined : podLifecycle(created);
+  return {
+    ...base,
+    kind: 'pod_creation',
+    data: v.parse(PodCreationDataSchema, event.data),
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+  };
 }

@@ -1,4 +1,5 @@
 import { objectKeyOf, planSpec } from '../../lib/core/ingest-plan.js';
+import type { Pod } from '../../lib/core/pod.js';
 import { mapBounded } from '../../lib/map-bounded.js';
 import { type BenchCluster, createNamespace, createPods, podNames } from './cluster.js';
 import { observationOf } from './observations.js';
@@ -17,6 +18,8 @@ export type ScalePod = {
   readonly name: string;
   readonly uid: string;
   readonly node: string;
+  /** As the API server answered its creation: the birth certificate's lifecycle is read from it. */
+  readonly manifest: Pod;
 };
 
 export const SCALE_NAMESPACE = 'bench-scale';
@@ -53,9 +56,10 @@ export class ScaleCluster {
       throttleEvent(pod.namespace, pod.name, this.clock, i, `scale-t-${pod.name}`),
       birthEvent(pod.namespace, pod.name, this.clock, i, `scale-b-${pod.name}`),
     ]);
-    const uids = new Map(pods.map((pod) => [pod.name, pod.uid]));
+    const created = new Map(pods.map((pod) => [pod.name, pod]));
     await mapBounded(events, CONCURRENCY, async (event) => {
-      const observation = observationOf(event, uids.get(event.pod) ?? '');
+      const pod = created.get(event.pod);
+      const observation = observationOf(event, pod?.uid ?? '', pod?.manifest);
       const plan = planSpec(undefined, [observation]);
       if (plan.action === 'stale') throw new Error('a new object cannot be stale');
       const type = objectKeyOf(observation).type;
@@ -76,8 +80,12 @@ export class ScaleCluster {
 
   private async addPods(namespace: string, names: readonly string[], firstIndex: number): Promise<ScalePod[]> {
     const node = (index: number) => `scale-node-${String(Math.floor(index / PODS_PER_NODE)).padStart(4, '0')}`;
-    const uids = await createPods(this.cluster.api, namespace, names, (_name, i) => node(firstIndex + i));
-    const added = names.map((name, i) => ({ namespace, name, uid: uids.get(name) ?? '', node: node(firstIndex + i) }));
+    const created = await createPods(this.cluster.api, namespace, names, (_name, i) => node(firstIndex + i));
+    const added = names.flatMap((name, i) => {
+      const manifest = created.get(name);
+      if (manifest === undefined) return [];
+      return [{ namespace, name, uid: manifest.metadata.uid ?? '', node: node(firstIndex + i), manifest }];
+    });
     this.pods.push(...added);
     return added;
   }

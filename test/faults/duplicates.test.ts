@@ -89,10 +89,25 @@ describe('duplicates and order', () => {
 
     expect(await differences(admin, inOrder.namespace, inOrder.workload)).toEqual([]);
     expect(await differences(admin, messy.namespace, messy.workload)).toEqual([]);
-    const varying = new Set(['pod_uid', 'observed_generation', 'observedGeneration', 'lastTransitionTime']);
+    const varying = new Set([
+      'pod_uid',
+      'observed_generation',
+      'observedGeneration',
+      'lastTransitionTime',
+      'created_at',
+    ]);
+    // The two namespaces' pods were created at different times: compare their lifecycles from each creation.
+    const fromCreation = (timeline: { timestamp_ms: number; step?: string }[]) => {
+      const created = timeline.find((entry) => entry.step === 'created')?.timestamp_ms ?? 0;
+      return timeline.map((entry) =>
+        entry.step === undefined ? entry : { ...entry, timestamp_ms: entry.timestamp_ms - created },
+      );
+    };
     const normalise = (objects: unknown[]) =>
       JSON.parse(
-        JSON.stringify(objects, (key, value: unknown) => (varying.has(key) ? undefined : value))
+        JSON.stringify(objects, (key, value: unknown) =>
+          varying.has(key) ? undefined : key === 'timeline' && Array.isArray(value) ? fromCreation(value) : value,
+        )
           .replaceAll(messy.namespace, 'NS')
           .replaceAll(inOrder.namespace, 'NS'),
       ) as unknown;

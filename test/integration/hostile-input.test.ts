@@ -9,7 +9,7 @@ import { parseConfig } from '../../lib/config.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
 import { createLogger } from '../../lib/log.js';
 import type { HttpFixture } from '../fixtures/events.js';
-import { adminApi, createPod } from './support/cluster.js';
+import { adminApi, createPod, writesCounted } from './support/cluster.js';
 import { hostileCloudEventRequest, hostileLegacyRequest, hostileSweepRequest } from './support/hostile.js';
 
 /**
@@ -62,11 +62,8 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-async function writesSoFar(): Promise<number> {
-  const counted = await metrics.apiRequests.get();
-  return counted.values
-    .filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list')
-    .reduce((sum, value) => sum + value.value, 0);
+function writesSoFar(): Promise<number> {
+  return writesCounted(metrics);
 }
 
 async function refusedQuickly(path: string, fixture: HttpFixture, target: Hono = app): Promise<boolean> {

@@ -6,6 +6,7 @@ import { CONFIG_MAP, POD, type ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { adminApi, freshNamespace, kubectl, kubectlWithInput } from './support/cluster.js';
 import { serviceAccountApi } from './support/identity.js';
+import { type Rule, recordingForbidden, refusalOf, untilAuthorized } from './support/rbac-access.js';
 import { ingestFlow, sweepFlow } from './support/rbac-flows.js';
 
 /**
@@ -16,21 +17,26 @@ import { ingestFlow, sweepFlow } from './support/rbac-flows.js';
  */
 const SECRET: ResourceType = { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 const RBAC_FILES = ['knative/00-namespace.yaml', 'knative/10-rbac-ingest.yaml', 'knative/11-rbac-sweep.yaml'];
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type RoleDocument = { kind: string; metadata: { name: string; namespace?: string }; rules: Rule[] };
 
 let admin: KubeApi & { close(): void };
 let namespace: string;
 let ingest: KubeApi & { close(): void };
 let sweep: KubeApi & { close(): void };
+/** The 403s each identity met since the last test cleared them. */
+const forbidden: Record<'ingest' | 'sweep', string[]> = { ingest: [], sweep: [] };
 let iteration = 0;
 
 beforeAll(async () => {
   admin = await adminApi();
   for (const file of RBAC_FILES) await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
   namespace = await freshNamespace(admin, 'rbac');
-  ingest = await serviceAccountApi('kernel-gossip', 'kernel-gossip-ingest');
-  sweep = await serviceAccountApi('kernel-gossip', 'kernel-gossip-sweep');
+  const ingestRecorded = recordingForbidden(await serviceAccountApi('kernel-gossip', 'kernel-gossip-ingest'));
+  const sweepRecorded = recordingForbidden(await serviceAccountApi('kernel-gossip', 'kernel-gossip-sweep'));
+  [ingest, sweep] = [ingestRecorded.api, sweepRecorded.api];
+  [forbidden.ingest, forbidden.sweep] = [ingestRecorded.forbidden, sweepRecorded.forbidden];
+  for (const file of RBAC_FILES.slice(1))
+    for (const entry of verbsOf(file)) await untilAuthorized(subjectOf(entry.role), scopeOf(entry), true);
 });
 afterAll(async () => {
   for (const file of RBAC_FILES.slice(1)) await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
@@ -52,10 +58,22 @@ function verbsOf(file: string): { role: RoleDocument; rule: number; verb: string
   );
 }
 
+/** The shipped roles are bound to the ServiceAccount of the same name (Role or ClusterRole). */
+function subjectOf(role: RoleDocument): { namespace: string; serviceAccount: string } {
+  const serviceAccount = role.metadata.name.startsWith('kernel-gossip-ingest')
+    ? 'kernel-gossip-ingest'
+    : 'kernel-gossip-sweep';
+  return { namespace: 'kernel-gossip', serviceAccount };
+}
+
+function scopeOf(entry: { role: RoleDocument; rule: number; verb: string }) {
+  const rule = entry.role.rules[entry.rule];
+  if (rule === undefined) throw new Error(`${entry.role.metadata.name} has no rule ${entry.rule}`);
+  return { rule, verb: entry.verb, namespace: entry.role.metadata.namespace ?? namespace };
+}
+
 async function applyRole(role: RoleDocument): Promise<void> {
   await kubectlWithInput(['apply', '--server-side', '--force-conflicts', '-f', '-'], stringify(role));
-  // The RBAC authorizer reads roles from an informer: give it a moment to see the change.
-  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 function without(role: RoleDocument, rule: number, verb: string): RoleDocument {
@@ -105,15 +123,24 @@ describe('least privilege with real ServiceAccount tokens', () => {
   describe.each([
     ['ingest', 'knative/10-rbac-ingest.yaml', () => ingestFlow(admin, ingest, namespace, ++iteration)],
     ['sweep', 'knative/11-rbac-sweep.yaml', () => sweepFlow(admin, sweep, namespace, ++iteration)],
-  ] as const)('every verb the %s role grants is needed', (_name, file, flow) => {
+  ] as const)('every verb the %s role grants is needed', (name, file, flow) => {
     it.each(
       verbsOf(file).map((entry) => [`${entry.role.metadata.name} rule ${entry.rule} ${entry.verb}`, entry] as const),
-    )('without %s the flow fails', async (_label, entry) => {
+    )('without %s the flow fails on that 403', async (_label, entry) => {
+      const scope = scopeOf(entry);
       await applyRole(without(entry.role, entry.rule, entry.verb));
       try {
+        await untilAuthorized(subjectOf(entry.role), scope, false);
+        forbidden[name].length = 0;
         expect(await flow()).not.toEqual([]);
+        const refusals = refusalOf(scope.rule, entry.verb);
+        expect(
+          forbidden[name].some((message) => refusals.some((refusal) => refusal.test(message))),
+          `no 403 for ${entry.verb} among: ${forbidden[name].join(' | ') || 'none'}`,
+        ).toBe(true);
       } finally {
         await applyRole(entry.role);
+        await untilAuthorized(subjectOf(entry.role), scope, true);
       }
     });
   });

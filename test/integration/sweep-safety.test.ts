@@ -56,6 +56,7 @@ describe('sweep safety against the real API server', () => {
       markedPodGone: 2,
       deleted: 0,
       configMapUpdated: 1,
+      lifecycleRefreshed: 0,
     });
     expect(second).toMatchObject({ writes: 0, failures: [] });
     expect(counted.calls.filter((call) => call.verb !== 'list' && call.verb !== 'get')).toEqual([]);

@@ -7,7 +7,9 @@ import { CONFIG_MAP, KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE, type ResourceTy
 import { parseConfig } from '../../lib/config.js';
 import { desiredStatus } from '../../lib/core/ingest-plan.js';
 import { desiredKernelWhisper } from '../../lib/core/kernel-whisper.js';
+import type { Pod } from '../../lib/core/pod.js';
 import { desiredPodBirthCertificate } from '../../lib/core/pod-birth.js';
+import { podLifecycle } from '../../lib/core/pod-lifecycle.js';
 import type { ConfigMap } from '../../lib/core/sweep-monitored-pods.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
@@ -80,8 +82,18 @@ export async function seedCertificate(
   };
   const pod = { namespace, pod_name: podName, ...(options.podUid === undefined ? {} : { pod_uid: options.podUid }) };
   const observedAt = new Date(options.detectedAtMs ?? Date.now() - 60_000).toISOString();
+  // The ingest reads the pod with every event and records its lifecycle when it is the pod of that UID.
+  const live = options.podUid === undefined ? undefined : await api.get<Pod>(POD, { namespace, name: podName });
+  const lifecycle = live?.metadata.uid === options.podUid && live !== undefined ? podLifecycle(live) : undefined;
   const object = desiredPodBirthCertificate(undefined, [
-    { kind: 'pod_creation', pod, data, observedAt, source: '/kernel-observer/node-1' },
+    {
+      kind: 'pod_creation',
+      pod,
+      data,
+      observedAt,
+      source: '/kernel-observer/node-1',
+      ...(lifecycle === undefined ? {} : { lifecycle }),
+    },
   ]);
   const stored = await api.apply(POD_BIRTH_CERTIFICATE, object, INGEST);
   return options.status === false ? stored : applyIngestStatus(api, POD_BIRTH_CERTIFICATE, stored, Date.now());

@@ -4,6 +4,7 @@ import { POD, type ResourceType } from '../../../lib/api/group.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
 import { connectKubeApi } from '../../../lib/k8s/client.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
+import type { Metrics } from '../../../lib/metrics.js';
 
 /** Helpers for tests against the run's real API server. */
 export const NAMESPACE: ResourceType = {
@@ -84,4 +85,12 @@ export async function kubectlWithInput(args: readonly string[], input: string): 
   const result = await kubectlRun(args, input);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
   return result.stdout;
+}
+
+/** Writes (every verb but get and list) a function made, by its own API request count. */
+export async function writesCounted(metrics: Metrics): Promise<number> {
+  const counted = await metrics.apiRequests.get();
+  return counted.values
+    .filter((value) => value.labels.verb !== 'get' && value.labels.verb !== 'list')
+    .reduce((sum, value) => sum + value.value, 0);
 }

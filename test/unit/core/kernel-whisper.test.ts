@@ -103,7 +103,13 @@ describe('kernelWhisperStatus', () => {
     expect(status.insight).toMatch(/^Throttling stopped: no observation since 2024-01-01T00:00:00.000Z/);
   });
 
-  it('gives the same status for the same spec (a redelivery writes nothing)', () => {
-    expect(kernelWhisperStatus(spec, 1, undefined, clock)).toEqual(kernelWhisperStatus(spec, 1, undefined, clock));
+  it('computes nothing new for a redelivery a minute later: times come from the observation, not the clock', () => {
+    const stored = deepFreeze(kernelWhisperStatus(spec, 1, undefined, clock));
+    const redelivered = kernelWhisperStatus(spec, 1, stored, { ...clock, nowMs: clock.nowMs + 60_000 });
+    expect(redelivered).toEqual(stored);
+    expect([redelivered.last_updated, redelivered.conditions?.[0]?.lastTransitionTime]).toEqual([
+      '2024-01-01T00:00:00.000Z',
+      '2024-01-01T00:00:00.000Z',
+    ]);
   });
 });

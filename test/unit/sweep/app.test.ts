@@ -4,9 +4,21 @@ import { CONFIG_MAP, KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
 import { KubeApiError } from '../../../lib/errors.js';
 import { monitoredPod } from '../support/ingest-app.js';
 import { post, seedWhisper, sweepHarness } from './harness.js';
-import { pingBinary, pingStructured } from './ping.js';
+import { type PingRequest, pingBinary, pingStructured } from './ping.js';
 
-const NOTHING = { statusRepaired: 0, resolved: 0, markedPodGone: 0, deleted: 0, configMapUpdated: 0 };
+function withoutHeader(request: PingRequest, name: string): PingRequest {
+  const { [name]: _dropped, ...headers } = request.headers;
+  return { ...request, headers };
+}
+
+const NOTHING = {
+  statusRepaired: 0,
+  resolved: 0,
+  markedPodGone: 0,
+  deleted: 0,
+  configMapUpdated: 0,
+  lifecycleRefreshed: 0,
+};
 
 async function summaryOf(response: Response): Promise<SweepSummary> {
   return (await response.json()) as SweepSummary;
@@ -63,6 +75,25 @@ describe('POST / runs a sweep', () => {
       { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":' },
       400,
     ],
+    ['a ping without ce-type', withoutHeader(pingBinary(), 'ce-type'), 400],
+    ['a ping without ce-id', withoutHeader(pingBinary(), 'ce-id'), 400],
+    ['a ping with an empty ce-source', { ...pingBinary(), headers: { ...pingBinary().headers, 'ce-source': '' } }, 400],
+    [
+      'a structured ping whose type is a number',
+      { ...pingStructured(), body: JSON.stringify({ ...JSON.parse(pingStructured().body), type: 7 }) },
+      400,
+    ],
+    [
+      'a batch with one ping lacking its id',
+      {
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify([
+          JSON.parse(pingStructured().body),
+          { ...JSON.parse(pingStructured().body), id: undefined },
+        ]),
+      },
+      400,
+    ],
   ])('refuses %s without reading the cluster', async (_case, request, status) => {
     const { app, fake } = sweepHarness();
 
@@ -70,6 +101,27 @@ describe('POST / runs a sweep', () => {
 
     expect(response.status).toBe(status);
     expect(fake.calls).toEqual([]);
+  });
+
+  it.each([
+    [
+      'Java/Spring content type',
+      { ...pingBinary(), headers: { ...pingBinary().headers, 'content-type': 'application/json;charset=UTF-8' } },
+    ],
+    [
+      'data that is not JSON (the sweep ignores it)',
+      { ...pingBinary(), headers: { ...pingBinary().headers, 'content-type': 'text/plain' }, body: 'tick' },
+    ],
+    [
+      'structured, any case',
+      { ...pingStructured(), headers: { 'content-type': 'Application/CloudEvents+JSON; charset=utf-8' } },
+    ],
+  ])('sweeps for a ping with %s', async (_case, ping) => {
+    const { app, fake } = sweepHarness();
+    seedWhisper(fake, 'a');
+    const response = await post(app, ping.headers, ping.body);
+    expect(response.status).toBe(202);
+    expect(fake.all(KERNEL_WHISPER)[0]?.status).toBeDefined();
   });
 
   it('writes nothing on a second sweep over the converged cluster', async () => {
