@@ -87,3 +87,33 @@ function slimState(state: ContainerState | undefined): ContainerState | undefine
     at === undefined ? undefined : { startedAt: at.startedAt };
   return { running: started(state.running), terminated: started(state.terminated) };
 }
+
+/**
+ * What the sweep keeps of each pod in its scope, all of them at once (tens of
+ * thousands in a large cluster): identity, the monitor annotation, phase, and
+ * what the birth lifecycle reads (conditions, container names and start times).
+ * Less than slimPod: no resources, labels, owners, node or container IDs.
+ */
+export function sweepPod(pod: Pod, keepAnnotation: string): Pod {
+  const { metadata, spec, status } = slimPod(pod, keepAnnotation);
+  const { labels: _labels, ownerReferences: _owners, ...identity } = metadata;
+  const names = (containers: readonly Container[]) => containers.map(({ name }) => ({ name }));
+  const started = ({ containerID: _id, ...rest }: ContainerStatus): ContainerStatus => rest;
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: identity,
+    spec:
+      spec === undefined
+        ? undefined
+        : { containers: names(spec.containers), initContainers: spec.initContainers && names(spec.initContainers) },
+    status:
+      status === undefined
+        ? undefined
+        : {
+            ...status,
+            containerStatuses: status.containerStatuses?.map(started),
+            initContainerStatuses: status.initContainerStatuses?.map(started),
+          },
+  };
+}

@@ -58,42 +58,54 @@ export type SweepProblem = { readonly object: string; readonly reason: string; r
 
 export type SweepPlan = { readonly actions: readonly SweepAction[]; readonly problems: readonly SweepProblem[] };
 
-type Kind = {
+/** A kind the sweep plans for, with the schema of its spec and its retention. */
+export type SweptKind = {
   readonly type: ResourceType;
   readonly schema: typeof KernelWhisperSpecSchema | typeof PodBirthCertificateSpecSchema;
   readonly retentionMs: number;
 };
-type Context = { readonly pods: PodIndex; readonly nowMs: number; readonly resolvedAfterMs: number };
+export type SweepContext = { readonly pods: PodIndex; readonly nowMs: number; readonly resolvedAfterMs: number };
 
-export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
-  const context: Context = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
-  const kinds: [Kind, readonly KubeObject[]][] = [
-    [
-      { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
-      observed.kernelWhispers,
-    ],
-    [
-      {
-        type: POD_BIRTH_CERTIFICATE,
-        schema: PodBirthCertificateSpecSchema,
-        retentionMs: policy.retentionMs.podBirthCertificate,
-      },
-      observed.podBirthCertificates,
-    ],
+export function sweptKinds(policy: SweepPolicy): readonly SweptKind[] {
+  return [
+    { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
+    {
+      type: POD_BIRTH_CERTIFICATE,
+      schema: PodBirthCertificateSpecSchema,
+      retentionMs: policy.retentionMs.podBirthCertificate,
+    },
   ];
-  const actions: SweepAction[] = [];
-  const problems: SweepProblem[] = [];
-  for (const [kind, objects] of kinds) {
-    for (const stored of objects) {
-      const planned = planObject(stored, kind, context);
-      if (planned === undefined) continue;
-      if ('action' in planned) actions.push(planned);
-      else problems.push(planned);
-    }
-  }
+}
+
+/** Everything observed at once: the plan of every object, then of the ConfigMap. */
+export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
+  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
+  const [whispers, certificates] = sweptKinds(policy);
+  const plans = [
+    whispers === undefined ? undefined : planObjects(observed.kernelWhispers, whispers, context),
+    certificates === undefined ? undefined : planObjects(observed.podBirthCertificates, certificates, context),
+  ];
   const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
   const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
+  const actions = plans.flatMap((plan) => plan?.actions ?? []);
   if (configMap !== undefined) actions.push({ action: 'applyConfigMap', object: configMap });
+  return { actions, problems: plans.flatMap((plan) => plan?.problems ?? []) };
+}
+
+/**
+ * Some objects of one kind, each on its own: the sweep plans a page at a time
+ * with the pods of its whole scope in `context`, and the decisions are the
+ * same as planning them all at once.
+ */
+export function planObjects(objects: readonly KubeObject[], kind: SweptKind, context: SweepContext): SweepPlan {
+  const actions: SweepAction[] = [];
+  const problems: SweepProblem[] = [];
+  for (const stored of objects) {
+    const planned = planObject(stored, kind, context);
+    if (planned === undefined) continue;
+    if ('action' in planned) actions.push(planned);
+    else problems.push(planned);
+  }
   return { actions, problems };
 }
 
@@ -102,7 +114,11 @@ export function objectName(type: ResourceType, ref: ObjectRef): string {
   return `${type.plural}/${ref.namespace}/${ref.name}`;
 }
 
-function planObject(stored: KubeObject, kind: Kind, context: Context): SweepAction | SweepProblem | undefined {
+function planObject(
+  stored: KubeObject,
+  kind: SweptKind,
+  context: SweepContext,
+): SweepAction | SweepProblem | undefined {
   // Already being deleted (a finalizer holds it): nothing left to converge.
   if (stored.metadata.deletionTimestamp !== undefined) return undefined;
   const ref = { namespace: stored.metadata.namespace ?? '', name: stored.metadata.name };

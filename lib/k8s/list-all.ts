@@ -5,18 +5,20 @@ import type { KubeObject } from './objects.js';
 /**
  * The pages of a list, one at a time (`limit` + `continue`), so a caller that
  * folds each page into something smaller never holds the whole collection.
+ * Every page comes from the snapshot the first request fixed, whatever its size.
  */
 export async function* listPages<T extends KubeObject>(
   api: KubeApi,
   type: ResourceType,
   options: Omit<ListOptions, 'limit' | 'continue'>,
   pageSize: number,
+  firstPageSize = pageSize,
 ): AsyncGenerator<T[]> {
   let token: string | undefined;
   do {
     const page = await api.list<T>(type, {
       ...options,
-      limit: pageSize,
+      limit: token === undefined ? firstPageSize : pageSize,
       ...(token === undefined ? {} : { continue: token }),
     });
     yield page.items;

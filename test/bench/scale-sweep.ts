@@ -39,7 +39,13 @@ const CONVERGED_RUNS = 3;
 const SWEEP_TIMEOUT_MS = 30 * 60_000;
 
 export async function measureSweepAt(bench: Bench, objects: number): Promise<SweepAtSize> {
-  const env = { ALLOWED_NAMESPACES: SCALE_NAMESPACE, MONITORED_PODS_NAMESPACE: SCALE_NAMESPACE };
+  // A phase of tens of minutes would otherwise see throttling "stop" (RESOLVED_AFTER_SECONDS, 10 minutes)
+  // on the objects of the first size: the passing of time is a change, and a converged sweep means none.
+  const env = {
+    ALLOWED_NAMESPACES: SCALE_NAMESPACE,
+    MONITORED_PODS_NAMESPACE: SCALE_NAMESPACE,
+    RESOLVED_AFTER_SECONDS: String(24 * 3600),
+  };
   const fn = await bench.spawn('sweep', `sweep-${objects}`, env);
   const client = functionClient(fn.port, 1, SWEEP_TIMEOUT_MS);
   const whole = sampleMemory(fn.pid, 100);
