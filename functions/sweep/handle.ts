@@ -9,6 +9,7 @@ import {
   sweptKinds,
 } from '../../lib/core/sweep-plan.js';
 import { indexPods } from '../../lib/core/sweep-pod-gone.js';
+import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { type Executed, execute } from './execute.js';
 import { observe } from './observe.js';
@@ -31,21 +32,42 @@ export { targetOf } from './tally.js';
 export type SweepRecorder = (problems: readonly SweepProblem[], executed: readonly Executed[]) => void;
 
 export async function sweep(deps: SweepDeps, record: SweepRecorder = () => {}): Promise<SweepReport> {
+  const tally = new SweepTally();
+  for (let restarts = 0; ; restarts++) {
+    try {
+      await sweepPages(deps, record, tally);
+      return tally.report();
+    } catch (error) {
+      if (!listingExpired(error) || restarts >= MAX_RESTARTS) throw error;
+      // Pages done so far are converged now and cost no writes the second time round.
+      tally.restarted();
+    }
+  }
+}
+
+/**
+ * A listing's snapshot lasts until etcd compacts it (5 minutes by default); a
+ * sweep writing tens of thousands of statuses outlasts it, and its next page
+ * is answered 410. It then starts over with fresh listings, objects first.
+ */
+const MAX_RESTARTS = 5;
+
+function listingExpired(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 410;
+}
+
+async function sweepPages(deps: SweepDeps, record: SweepRecorder, tally: SweepTally): Promise<void> {
   const { api, config } = deps;
   const policy = sweepPolicy(config);
-  const observed = await observe(
-    api,
-    {
-      namespaces: config.allowedNamespaces,
-      pageSize: config.sweepPageSize,
-      monitoredPodsNamespace: config.monitoredPodsNamespace,
-    },
-    sweptKinds(policy),
-  );
+  const scope = {
+    namespaces: config.allowedNamespaces,
+    pageSize: config.sweepPageSize,
+    monitoredPodsNamespace: config.monitoredPodsNamespace,
+  };
+  const observed = await observe(api, scope, sweptKinds(policy));
   const nowMs = deps.now();
   const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
   const options = { fieldManager: config.fieldManager, concurrency: config.sweepConcurrency };
-  const tally = new SweepTally();
   tally.saw('pods', observed.pods.length);
   for await (const page of observed.pages) {
     tally.saw(page.kind.type === KERNEL_WHISPER ? 'kernelWhispers' : 'podBirthCertificates', page.items.length);
@@ -62,7 +84,6 @@ export async function sweep(deps: SweepDeps, record: SweepRecorder = () => {}): 
     tally.executed(executed);
     record([], executed);
   }
-  return tally.report();
 }
 
 function sweepPolicy(config: Config): SweepPolicy {

@@ -19,9 +19,8 @@ import type { KubeObject } from '../../lib/k8s/objects.js';
  * began, and its pod, unless deleted since, is in it; listed the other way
  * round, the object of a pod created in between would look orphaned.
  *
- * A continue token outlives its snapshot only until etcd compacts it (5
- * minutes by default); a sweep that takes longer fails with the API server's
- * 410, is retried, and gets further, since converged pages cost no writes.
+ * A continue token lasts until etcd compacts its snapshot (5 minutes by
+ * default); a sweep that takes longer gets a 410 and starts over (handle.ts).
  */
 export type ObserveScope = {
   /** Empty means the whole cluster. */

@@ -57,6 +57,13 @@ export class SweepTally {
     this.seen[what] += count;
   }
 
+  /** The sweep starts its listings over: what it sees is counted again, what it did stays counted. */
+  restarted(): void {
+    this.seen.kernelWhispers = 0;
+    this.seen.podBirthCertificates = 0;
+    this.seen.pods = 0;
+  }
+
   problems(problems: readonly SweepProblem[]): void {
     for (const problem of problems) this.failed(problem);
   }
