@@ -44,7 +44,7 @@ const EnvSchema = v.object({
   ALLOWED_NAMESPACES: list(''),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024),
   BODY_TIMEOUT_MS: integer(500, 1),
-  BODY_BYTES_IN_FLIGHT: integer(2_097_152, 1024),
+  BODY_BYTES_IN_FLIGHT: integer(1_048_576, 1024),
   WEBHOOK_TOKEN: optionalText,
   RESOLVED_AFTER_SECONDS: integer(600, 1),
   KW_RETENTION_SECONDS: integer(86_400, 0),

@@ -25,10 +25,18 @@ export type IngestAppDeps = IngestDeps & {
  * empty body (a 2xx whose body is not a CloudEvent would count as a failed
  * delivery), the outcome in `Kernel-Gossip-Outcome` / `Kernel-Gossip-Reason`.
  */
+/**
+ * How long a request waits for room among the bodies in flight before it is
+ * answered 503: long enough for a few large reports ahead of it to finish,
+ * far inside Knative's request timeout (300 s by default).
+ */
+const BODY_WAIT_MS = 10_000;
+
 export function createIngestApp(deps: IngestAppDeps): Hono {
   const app = new Hono();
   addHealthRoutes(app, deps.metrics.registry);
-  const inFlight = boundBodiesInFlight(new BytesInFlight(deps.config.bodyBytesInFlight), deps.config.bodyLimitBytes);
+  const budget = new BytesInFlight(deps.config.bodyBytesInFlight, BODY_WAIT_MS);
+  const inFlight = boundBodiesInFlight(budget, deps.config.bodyLimitBytes);
 
   app.post('/', inFlight, async (c) => {
     const body = await readRouteBody(c, {

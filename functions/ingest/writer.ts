@@ -46,15 +46,16 @@ export type WriterOptions = {
 
 const MAX_ATTEMPTS = 4;
 /**
- * Objects remembered for redelivery and planning: a KernelWhisper is about
- * 2.5 KB, so 2,048 of them (the objects of a thousand busy pods) take 5 MB of
- * the 64 MB heap `npm start` allows. A birth certificate can reach hundreds of
- * KB (1,000 timeline entries) and is rarely written twice (one report per
- * container), so objects above 64 KB are not kept, and all of them together
- * are bounded in bytes. A miss costs one GET, never a wrong write.
+ * Objects remembered for redelivery and planning, bounded by count and by
+ * bytes of JSON: a KernelWhisper is about 2.5 KB, so 4 MB hold ~1,600 of them
+ * (the objects of 800 busy pods); more was the difference between 99 and
+ * 101 MB of peak RSS over the first states of 5,000 objects (bench, 6 MB). A
+ * birth certificate can reach hundreds of KB (1,000 timeline entries) and is
+ * rarely written twice (one report per container), so objects above 64 KB are
+ * not kept. A miss costs one GET, never a wrong write.
  */
 const CACHED_OBJECTS = 2048;
-const CACHED_BYTES = 6_000_000;
+const CACHED_BYTES = 4_000_000;
 const CACHED_OBJECT_MAX_BYTES = 64_000;
 
 export class ObjectWriter {
