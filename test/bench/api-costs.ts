@@ -36,7 +36,7 @@ export async function measureApiCosts(context: IngestContext): Promise<ApiCost[]
   const { cluster } = context;
   await createNamespace(cluster.api, NAMESPACE);
   const pods = podNames('cost', PODS);
-  await createPods(cluster.api, NAMESPACE, pods);
+  const created = await createPods(cluster.api, NAMESPACE, pods);
   const costs: ApiCost[] = [];
   const probe = async (name: string, perItem: number, items: number, work: (i: number) => Promise<unknown>) => {
     const before = cpuTimes(context.probes.pids);
@@ -56,7 +56,10 @@ export async function measureApiCosts(context: IngestContext): Promise<ApiCost[]
   await probe('GET pod ?resourceVersion=0 (from the watch cache)', 1, 4 * PODS, async (i) =>
     ok(await cluster.transport.request('get', 'GET', `${objectPath(POD, NAMESPACE, pod(i))}?resourceVersion=0`)),
   );
-  const ceiling = new CeilingWriter(cluster.api);
+  const ceiling = new CeilingWriter(
+    cluster.api,
+    new Map([...created].map(([name, pod]) => [`${NAMESPACE}/${name}`, pod])),
+  );
   // Three rounds of new states: one creates the objects, one per probe below.
   const [create, kept, churned] = [0, 1, 2].map((round) => newStates(NAMESPACE, pods, context.clock, round, 1));
   await mapBounded(create ?? [], CONCURRENCY, (event) => ceiling.write(event));

@@ -1,6 +1,6 @@
 import { MAX_TIMELINE_PER_REPORT } from '../../lib/events/pod-creation.js';
 import { EVENT_TYPE } from '../../lib/events/types.js';
-import { deliver, deliverAll } from '../faults/support/broker-sender.js';
+import { type Delivery, deliverAll, isRetried } from '../faults/support/broker-sender.js';
 import { binaryEvent, type HttpFixture } from '../fixtures/events.js';
 import { type ApiTally, counted } from './api-counts.js';
 import { createNamespace, createPods, podNames } from './cluster.js';
@@ -18,7 +18,7 @@ import { round } from './stats.js';
  * issue's reproduction (600 pods, one report each, 8 at a time, which killed
  * the instance after ~300), then a second report per pod 32 at a time, which
  * takes every certificate to 1,000 entries (~320 KB stored). Delivered as the
- * Broker does, retrying 503 and the other retried answers with backoff.
+ * Triggers do, retrying 503 and the other retried answers with backoff.
  */
 type Round = {
   readonly concurrency: number;
@@ -39,6 +39,8 @@ export type BigBirthsFigures = {
 };
 
 const NAMESPACE = 'bench-big-births';
+const TRIGGER_RETRIES = 10;
+const TRIGGER_BACKOFF_MS = 500;
 const PODS = 600;
 const ROUNDS = [
   { concurrency: 8, container: 'app' },
@@ -106,10 +108,7 @@ async function deliverRound(
   const started = performance.now();
   const { result, api } = await counted(bench.cluster.transport, () =>
     deliverAll(reports, concurrency, (report, i) =>
-      deliver(async (fixture) => (await client.post('/', fixture)).status, String(i), report, {
-        maxAttempts: 11,
-        baseDelayMs: 500,
-      }),
+      deliverAsTrigger(async (fixture) => (await client.post('/', fixture)).status, String(i), report),
     ),
   );
   const seconds = round((performance.now() - started) / 1000, 1);
@@ -128,6 +127,27 @@ async function deliverRound(
     functionCpuMsPerReport: round((cpu.function ?? Number.NaN) / reports.length, 2),
     peakRssMB: peak.stop().peakRssMB,
   };
+}
+
+/**
+ * As the ingest Triggers deliver (knative/30-triggers-ingest.yaml): 10 retries,
+ * exponential backoff from 0.5 s (0.5, 1, 2, … 256 s), the retried statuses of
+ * the Knative data plane; then the dead-letter sink.
+ */
+async function deliverAsTrigger(
+  post: (fixture: HttpFixture) => Promise<number>,
+  id: string,
+  fixture: HttpFixture,
+): Promise<Delivery> {
+  const answers: number[] = [];
+  for (let attempt = 0; attempt <= TRIGGER_RETRIES; attempt++) {
+    const status = await post(fixture).catch(() => 599);
+    answers.push(status);
+    if (status >= 200 && status < 300) return { id, answers, delivered: true };
+    if (!isRetried(status) || attempt === TRIGGER_RETRIES) break;
+    await new Promise((resolve) => setTimeout(resolve, TRIGGER_BACKOFF_MS * 2 ** attempt));
+  }
+  return { id, answers, delivered: false };
 }
 
 /** A valid report at the schema's limits: 500 timeline entries with 256-character actions. */
@@ -160,7 +180,7 @@ function birthReport(pod: string, container: string, variant: number, timestamp:
 function report(figures: BigBirthsFigures): string {
   return [
     '## A stream of maximum-size birth reports',
-    `${figures.pods} pods, one report each per round (500 timeline entries of 256 characters), delivered with Broker-style retries (exponential backoff from 0.5 s). A fresh ingest instance; peak RSS over the phase ${figures.hwmMB} MB; ${figures.alive ? 'alive at the end' : '**the instance died**'}.`,
+    `${figures.pods} pods, one report each per round (500 timeline entries of 256 characters), delivered as the Triggers deliver (10 retries, exponential backoff from 0.5 s). A fresh ingest instance; peak RSS over the phase ${figures.hwmMB} MB; ${figures.alive ? 'alive at the end' : '**the instance died**'}.`,
     '',
     table(
       [

@@ -1,3 +1,4 @@
+import type { Pod } from '../../lib/core/pod.js';
 import { type ApiCost, measureApiCosts } from './api-costs.js';
 import { type BurstFigures, measureBursts } from './bursts.js';
 import { CeilingWriter } from './ceiling.js';
@@ -5,6 +6,7 @@ import { createNamespace, createPods, podNames } from './cluster.js';
 import type { FunctionProcess } from './function-process.js';
 import { type HalfRateFigures, measureHalfRate } from './half-rate.js';
 import { functionClient } from './http-client.js';
+import { type IdleCpu, measureIdle } from './idle.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestReport } from './ingest-report.js';
 import { ingestTargets } from './ingest-targets.js';
@@ -32,9 +34,12 @@ export type IngestFigures = {
   readonly firstStates: ManyObjectsFigures;
   readonly memory: MemoryPeaks & { readonly idleMB: number; readonly heapAtEnd: HeapFigures };
   readonly apiCosts: readonly ApiCost[];
+  /** The API server at rest, before and after the levels (idle.ts). */
+  readonly idle: { readonly before: IdleCpu; readonly after: IdleCpu };
 };
 
 const PODS = 256;
+const IDLE_S = 10;
 const FIRST_STATE_PODS = 2_500;
 const INGEST_NAMESPACE = 'bench-ingest';
 const CEILING_NAMESPACE = 'bench-ceiling';
@@ -54,6 +59,7 @@ async function measureIngest(bench: Bench): Promise<IngestFigures> {
   for (const namespace of [INGEST_NAMESPACE, CEILING_NAMESPACE, FIRST_STATES_NAMESPACE])
     await createNamespace(cluster.api, namespace);
   await createPods(cluster.api, INGEST_NAMESPACE, pods);
+  const ceilingPods = await createPods(cluster.api, CEILING_NAMESPACE, pods);
   bench.progress(`creating ${FIRST_STATE_PODS} pods for the first states of 5,000 objects`);
   const firstStatePods = podNames('first', FIRST_STATE_PODS);
   await createPods(cluster.api, FIRST_STATES_NAMESPACE, firstStatePods);
@@ -72,7 +78,7 @@ async function measureIngest(bench: Bench): Promise<IngestFigures> {
     pods,
     ingestNamespace: INGEST_NAMESPACE,
     ceilingNamespace: CEILING_NAMESPACE,
-    ceiling: new CeilingWriter(cluster.api),
+    ceiling: new CeilingWriter(cluster.api, byKey(CEILING_NAMESPACE, ceilingPods)),
     nextRounds: (count) => {
       const first = rounds;
       rounds += count;
@@ -87,6 +93,10 @@ async function measureIngest(bench: Bench): Promise<IngestFigures> {
   }
 }
 
+function byKey(namespace: string, pods: ReadonlyMap<string, Pod>): Map<string, Pod> {
+  return new Map([...pods].map(([name, pod]) => [`${namespace}/${name}`, pod]));
+}
+
 async function underLoad(
   bench: Bench,
   context: IngestContext,
@@ -97,11 +107,14 @@ async function underLoad(
   const memory = sampleMemory(ingest.pid, 100);
   bench.progress('warm-up: creating every object through the ceiling client and through ingest');
   await warmUp(context);
+  bench.progress(`the API server at rest for ${IDLE_S} s`);
+  const idleBefore = await measureIdle(context.probes.pids, IDLE_S);
   const levels: LevelFigures[] = [];
   for (const concurrency of LEVELS) {
     bench.progress(`concurrency ${concurrency}: ceiling and ingest in turns, then redeliveries`);
     levels.push(await measureLevel(context, concurrency));
   }
+  const idleAfter = await measureIdle(context.probes.pids, IDLE_S);
   const twins = await compareTwins(context);
   bench.progress('bursts for one object');
   const bursts = await measureBursts(context);
@@ -122,5 +135,6 @@ async function underLoad(
     firstStates: manyObjects,
     memory: { idleMB, ...peaks, heapAtEnd },
     apiCosts,
+    idle: { before: idleBefore, after: idleAfter },
   };
 }

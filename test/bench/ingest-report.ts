@@ -1,5 +1,6 @@
+import { netApiServerMs } from './idle.js';
 import type { IngestFigures } from './ingest-phase.js';
-import { apiCpuRatio } from './ingest-targets.js';
+import { apiCpuRatio, idleOf } from './ingest-targets.js';
 import type { PhaseFigures } from './measure.js';
 import { table } from './report.js';
 
@@ -29,6 +30,7 @@ export function ingestReport(figures: IngestFigures): string {
 }
 
 function levelsTable(figures: IngestFigures): string {
+  const idle = idleOf(figures);
   return table(
     [
       'concurrency',
@@ -38,6 +40,7 @@ function levelsTable(figures: IngestFigures): string {
       'ingest latency',
       'throughput ratio',
       'API-server ms/event ceiling → ingest',
+      'the same net of its idle rate',
       'function ms/event',
       'writes/event: all (objects + pod Events)',
       'redelivery events/s, API req/event, writes/event',
@@ -50,6 +53,7 @@ function levelsTable(figures: IngestFigures): string {
       lat(l.ingest),
       `${l.ratio}×`,
       `${ms(l.ceiling.cpuMsPerEvent.apiserver)} → ${ms(l.ingest.cpuMsPerEvent.apiserver)} (${apiCpuRatio(l).toFixed(3)}×)`,
+      `${ms(netApiServerMs(l.ceiling, idle))} → ${ms(netApiServerMs(l.ingest, idle))} (${apiCpuRatio(l, idle).toFixed(3)}×)`,
       ms(l.ingest.cpuMsPerEvent.function),
       `${l.ingest.writesPerEvent} (${l.ingest.objectWritesPerEvent} + ${l.ingest.podEventWritesPerEvent})`,
       `${l.redelivery.eventsPerS}, ${l.redelivery.apiPerEvent}, ${l.redelivery.writesPerEvent}`,
@@ -96,8 +100,9 @@ function cpuTable(figures: IngestFigures): string {
  */
 function extraCpu(figures: IngestFigures): string {
   const podGet = figures.apiCosts.find((cost) => cost.probe.startsWith('GET pod (a quorum'))?.apiServerMsPerRequest;
+  const idle = idleOf(figures);
   const rows = figures.levels.map((level) => {
-    const extra = (level.ingest.cpuMsPerEvent.apiserver ?? Number.NaN) - (level.ceiling.cpuMsPerEvent.apiserver ?? 0);
+    const extra = netApiServerMs(level.ingest, idle) - netApiServerMs(level.ceiling, idle);
     const podGets = (level.ingest.api.byKind['GET pods 200'] ?? 0) / level.ingest.events;
     return [
       `c=${level.concurrency}`,
@@ -111,13 +116,15 @@ function extraCpu(figures: IngestFigures): string {
     table(
       [
         'level',
-        'API-server ms/event, ingest − ceiling',
+        'API-server ms/event net of idle, ingest − ceiling',
         'pod GETs/event',
         'their cost at the probe’s ms/GET',
         'connections the function opened to the API server',
       ],
       rows,
     ),
+    '',
+    `The API server at rest: ${figures.idle.before.apiserverMsPerS} ms of CPU per second before the levels, ${figures.idle.after.apiserverMsPerS} after (etcd ${figures.idle.before.etcdMsPerS} / ${figures.idle.after.etcdMsPerS}); a phase's share of it is the idle rate ÷ its events per second.`,
     '',
     'What each kind of request costs the API server and etcd alone (ms of CPU per request, 4 at a time):',
     '',

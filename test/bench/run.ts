@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     const bench = benchFor(cluster, new ObservationClock(), logDir);
     for (const phase of phases) {
       progress(`phase ${phase.name}`);
-      outcomes.push({ name: phase.name, outcome: await runPhase(phase, bench) });
+      const outcome = await runPhase(phase, bench);
+      outcomes.push({ name: phase.name, outcome });
+      // A long run shows each phase's figures as soon as it has them.
+      process.stderr.write(`\n${outcome.report}\n\n`);
     }
   } finally {
     await cluster.stop();
