@@ -40,6 +40,8 @@ export function sampleMemory(pid: number, everyMs: number): { stop(): MemoryPeak
     } catch {
       return;
     }
+    // An exited process not yet reaped keeps its /proc entry, without the memory lines.
+    if (Number.isNaN(now.hwm)) return;
     peak.rss = Math.max(peak.rss, now.rss);
     peak.anon = Math.max(peak.anon, now.anon);
     peak.file = Math.max(peak.file, now.file);
