@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './manifests.js';
+import { documentsOf, findKey, isRecord, readFuncYaml, repoRoot, sweepDir } from './manifests.js';
 
 /**
  * `npm start` (scripts/start.sh) gives each function its own heap: flags on
@@ -46,6 +46,19 @@ describe('npm start', () => {
   it('keeps its flags over NODE_OPTIONS, which is why they are chosen here', async () => {
     const asked = await started({ KERNEL_GOSSIP_FUNCTION: 'ingest', NODE_OPTIONS: '--max-old-space-size=1024' });
     expect(asked.limitMB).toBeLessThan(100);
+  });
+
+  it('leaves each Knative memory limit room above the heap V8 may grow to, so V8 stops first, not the kernel', async () => {
+    // node's own pages (46 MB in the bench), compiled code and malloc arenas come on top of the heap.
+    const OUTSIDE_THE_HEAP_MIB = 80;
+    const limitOf = (manifest: unknown) => {
+      const memory = findKey(manifest, 'limits').map(({ value }) => (isRecord(value) ? value.memory : undefined))[0];
+      return Number(/^(\d+)Mi$/.exec(String(memory))?.[1]);
+    };
+    const [sweepManifest] = documentsOf(path.join(sweepDir, 'kernel-gossip-sweep.yaml'));
+    const [ingest, sweep] = await Promise.all([started({}), started({ KERNEL_GOSSIP_FUNCTION: 'sweep' })]);
+    expect(limitOf(readFuncYaml())).toBeGreaterThanOrEqual(ingest.limitMB + OUTSIDE_THE_HEAP_MIB);
+    expect(limitOf(sweepManifest)).toBeGreaterThanOrEqual(sweep.limitMB + OUTSIDE_THE_HEAP_MIB);
   });
 
   it('execs node, so the server itself gets the SIGTERM Knative sends the container', async () => {
