@@ -63,6 +63,7 @@ export function scaleReport(figures: ScaleFigures): string {
         'repair sweep: ms, writes, requests',
         'converged sweep: median ms (runs)',
         'µs per object',
+        'sweep CPU µs per object',
         'writes',
         'requests by verb (one converged run)',
         'sweep CPU ms',
@@ -74,6 +75,7 @@ export function scaleReport(figures: ScaleFigures): string {
         `${s.sweep.repair.durationMs}, ${s.sweep.repair.api.writes}, ${s.sweep.repair.api.total}`,
         `${s.sweep.convergedMedianMs} (${s.sweep.converged.map((run) => run.durationMs).join(', ')})`,
         ((s.sweep.convergedMedianMs / s.objects) * 1000).toFixed(1),
+        (((s.sweep.converged[0]?.sweepCpuMs ?? Number.NaN) / s.objects) * 1000).toFixed(1),
         s.sweep.convergedMaxWrites,
         byVerb(s.sweep.converged[0]?.api),
         s.sweep.converged[0]?.sweepCpuMs ?? '?',
@@ -150,7 +152,7 @@ export function scalePlot(figures: ScaleFigures): string {
       yLabel: 'seconds',
       series: [
         {
-          name: 'median of 3',
+          name: 'median of 5',
           points: figures.steps.map((s) => ({ x: s.objects, y: s.sweep.convergedMedianMs / 1000 })),
         },
       ],

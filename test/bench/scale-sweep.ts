@@ -34,7 +34,7 @@ export type SweepAtSize = {
   readonly hwmMB: number;
 };
 
-const CONVERGED_RUNS = 3;
+const CONVERGED_RUNS = 5;
 /** A repair of tens of thousands of statuses takes minutes on 2 cores. */
 const SWEEP_TIMEOUT_MS = 30 * 60_000;
 
