@@ -27,9 +27,10 @@ async function main(): Promise<void> {
     },
     (info) => {
       log.info(
-        { port: info.port, function: config.function, credentials },
+        { port: info.port, function: config.function, credentials, auth: authSummary(config) },
         `Serving ${config.function} on port ${info.port}`,
       );
+      if (!config.auth.required) log.warn('AUTH_REQUIRED=false: anyone who reaches this function may post events');
     },
   );
   const stop = (signal: string) => {
@@ -58,11 +59,16 @@ async function buildApp(config: Config, log: Logger): Promise<{ app: Hono; crede
   if (config.function === 'sweep') {
     const metrics = createSweepMetrics();
     const api = await connectKubeApi({ ...config.apiServer, observe: metrics.observeApiRequest });
-    return { app: buildSweep({ config, api, log, metrics }), credentials: api.credentials };
+    return { app: buildSweep({ config, api, issuer: api.issuer, log, metrics }), credentials: api.credentials };
   }
   const metrics = createIngestMetrics();
   const api = await connectKubeApi({ ...config.apiServer, observe: metrics.observeApiRequest });
-  return { app: buildIngest({ config, api, log, metrics }), credentials: api.credentials };
+  return { app: buildIngest({ config, api, issuer: api.issuer, log, metrics }), credentials: api.credentials };
+}
+
+function authSummary(config: Config): { required: boolean; audience?: string; subjects?: string[] } {
+  if (!config.auth.required) return { required: false };
+  return { required: true, audience: config.auth.audience, subjects: [...config.auth.subjects] };
 }
 
 main().catch((error: unknown) => {

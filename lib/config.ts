@@ -7,6 +7,8 @@ import type { CredentialSource } from './k8s/credentials.js';
  * Nothing else reads process.env. Bad values fail start-up with every problem listed.
  */
 const DEFAULT_SKIPPED_NAMESPACES = 'kube-system,kube-public,kube-node-lease';
+/** The `sub` of a ServiceAccount token: namespace and name are DNS labels / subdomains. */
+const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 
 const integer = (fallback: number, min: number) =>
   v.pipe(
@@ -46,6 +48,15 @@ const EnvSchema = v.object({
   BODY_TIMEOUT_MS: integer(500, 1),
   BODY_BYTES_IN_FLIGHT: integer(1_048_576, 1024),
   WEBHOOK_TOKEN: optionalText,
+  AUTH_REQUIRED: v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'true'),
+  AUTH_AUDIENCE: optionalText,
+  AUTH_SUBJECTS: v.pipe(
+    list(''),
+    v.check(
+      (subjects) => subjects.every((subject) => SERVICE_ACCOUNT_SUBJECT.test(subject)),
+      'must list system:serviceaccount:<namespace>:<name> subjects',
+    ),
+  ),
   RESOLVED_AFTER_SECONDS: integer(600, 1),
   KW_RETENTION_SECONDS: integer(86_400, 0),
   PBC_RETENTION_SECONDS: integer(3_600, 0),
@@ -85,6 +96,8 @@ export type Config = {
   /** Bodies one instance processes at once, in bytes; more is answered 503 (lib/http/in-flight.ts). */
   readonly bodyBytesInFlight: number;
   readonly webhookToken: string | undefined;
+  /** Who may post events and run sweeps (docs/security.md). */
+  readonly auth: AuthConfig;
   readonly resolvedAfterMs: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
   readonly monitoredPodsNamespace: string;
@@ -93,6 +106,17 @@ export type Config = {
   readonly unresolvedRetryMs: number;
   /** Where the API server is and how to prove who we are (lib/k8s/credentials.ts). */
   readonly apiServer: CredentialSource;
+};
+
+/**
+ * Sender identity: a ServiceAccount token (what a Knative Trigger with sender identity
+ * sends) for `audience`, whose subject is one of `subjects`. Required unless switched
+ * off, so a function started without settings refuses anonymous writes.
+ */
+export type AuthConfig = {
+  readonly required: boolean;
+  readonly audience: string;
+  readonly subjects: ReadonlySet<string>;
 };
 
 export class ConfigError extends Error {
@@ -106,6 +130,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   // PORT is the Knative runtime contract; WEBHOOK_PORT is what the earlier operator read.
   const port = v.safeParse(PortSchema, e.PORT ?? e.WEBHOOK_PORT ?? '8080');
   if (!port.success) throw new ConfigError(`Invalid configuration: PORT: ${describeIssues(port.issues).join('; ')}`);
+  const required = e.AUTH_REQUIRED === 'true';
+  if (required && e.AUTH_SUBJECTS.length === 0)
+    throw new ConfigError(
+      'Invalid configuration: AUTH_SUBJECTS: must name at least one sender while AUTH_REQUIRED is true',
+    );
   return {
     function: e.KERNEL_GOSSIP_FUNCTION,
     port: port.output,
@@ -118,6 +147,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     bodyBytesInFlight: e.BODY_BYTES_IN_FLIGHT,
     webhookToken: e.WEBHOOK_TOKEN,
+    auth: {
+      required,
+      // The audience names the function (its Knative Service), so a token for one cannot be replayed to the other.
+      audience: e.AUTH_AUDIENCE ?? `kernel-gossip-${e.KERNEL_GOSSIP_FUNCTION}`,
+      subjects: new Set(e.AUTH_SUBJECTS),
+    },
     resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
     retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },
     monitoredPodsNamespace: e.MONITORED_PODS_NAMESPACE,

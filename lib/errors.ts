@@ -33,9 +33,14 @@ export class UnsupportedMediaTypeError extends Error {
   override readonly name = 'UnsupportedMediaTypeError';
 }
 
-/** The caller did not present the shared webhook token. */
+/** The caller did not prove who it is: no, a malformed, or an unacceptable token (shared webhook token or ServiceAccount JWT). */
 export class UnauthenticatedError extends Error {
   override readonly name = 'UnauthenticatedError';
+}
+
+/** A valid ServiceAccount token whose subject is not among the allowed senders. */
+export class SenderNotAllowedError extends Error {
+  override readonly name = 'SenderNotAllowedError';
 }
 
 /** The event names a namespace outside the configured allowlist. */

@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { readCloudEvents } from '../../lib/cloudevents.js';
 import { BatchFailedError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
 import { headerRecord, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
@@ -18,6 +18,8 @@ export type IngestAppDeps = IngestDeps & {
   readonly log: Logger;
   readonly metrics: IngestMetrics;
   readonly now: () => number;
+  /** Sender identity, checked before the body is read (lib/http/sender-auth.ts). */
+  readonly authenticate: MiddlewareHandler;
 };
 
 /**
@@ -35,6 +37,7 @@ const BODY_WAIT_MS = 10_000;
 export function createIngestApp(deps: IngestAppDeps): Hono {
   const app = new Hono();
   addHealthRoutes(app, deps.metrics.registry);
+  app.use('/', deps.authenticate);
   const budget = new BytesInFlight(deps.config.bodyBytesInFlight, BODY_WAIT_MS);
   const inFlight = boundBodiesInFlight(budget, deps.config.bodyLimitBytes);
 

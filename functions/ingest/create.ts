@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import type { Hono } from 'hono';
 import type { Config } from '../../lib/config.js';
+import { senderAuthentication } from '../../lib/http/sender-auth.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
+import type { IssuerApi } from '../../lib/k8s/issuer.js';
 import type { Logger } from '../../lib/log.js';
 import { createIngestApp } from './app.js';
 import type { IngestMetrics } from './metrics.js';
@@ -13,6 +15,8 @@ import { ObjectWriter } from './writer.js';
 export type IngestOptions = {
   readonly config: Config;
   readonly api: KubeApi;
+  /** Publishes the keys that sender tokens are verified with; needed unless AUTH_REQUIRED=false. */
+  readonly issuer?: IssuerApi;
   readonly log: Logger;
   readonly metrics: IngestMetrics;
   readonly now?: () => number;
@@ -50,5 +54,11 @@ export function buildIngest(options: IngestOptions): Hono {
     log,
     metrics,
   });
-  return createIngestApp({ config, pods, writer, resolver, podEvents, log, metrics, now });
+  const authenticate = senderAuthentication({
+    auth: config.auth,
+    issuer: options.issuer,
+    bodyLimitBytes: config.bodyLimitBytes,
+    now,
+  });
+  return createIngestApp({ config, pods, writer, resolver, podEvents, log, metrics, now, authenticate });
 }

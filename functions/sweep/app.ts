@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isCloudEventRequest, type ReceivedEvent, readCloudEvents } from '../../lib/cloudevents.js';
 import { UnsupportedEventTypeError } from '../../lib/errors.js';
@@ -12,7 +12,12 @@ import type { SweepMetrics } from './metrics.js';
 import { pageRecorder, recordSweep, recordSweepFailed } from './record.js';
 import { SerialRunner } from './serial.js';
 
-export type SweepAppDeps = SweepDeps & { readonly log: Logger; readonly metrics: SweepMetrics };
+export type SweepAppDeps = SweepDeps & {
+  readonly log: Logger;
+  readonly metrics: SweepMetrics;
+  /** Sender identity, checked before the body is read (lib/http/sender-auth.ts). */
+  readonly authenticate: MiddlewareHandler;
+};
 
 /**
  * Routes of the sweep function. `POST /` runs a sweep for a PingSource CloudEvent
@@ -26,6 +31,7 @@ export function createSweepApp(deps: SweepAppDeps): Hono {
   const app = new Hono();
   addHealthRoutes(app, deps.metrics.registry);
   const runner = new SerialRunner(() => timedSweep(deps));
+  app.use('/', deps.authenticate);
 
   app.post('/', async (c) => {
     const events = await readPingEvents(c, {

@@ -1,7 +1,7 @@
 import { CONFIG_MAP } from '../../lib/api/group.js';
 import { objectName, type SweepAction, type SweepProblem } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
-import { type HttpFailure, httpFailureFor } from '../../lib/http/status.js';
+import { type HttpFailure, httpFailureFor, publicMessage } from '../../lib/http/status.js';
 import type { Executed } from './execute.js';
 
 /**
@@ -72,7 +72,9 @@ export class SweepTally {
     for (const done of executed) {
       if (done.result === 'failed') {
         const failure = httpFailureFor(done.error);
-        this.failed({ object: targetOf(done.action), reason: failure.reason, message: done.error.message });
+        // The summary is also the reply to a person: what the API server said stays in the log (record.ts).
+        const message = publicMessage(failure, done.error);
+        this.failed({ object: targetOf(done.action), reason: failure.reason, message });
         if (isConflict(done.error)) this.conflicts++;
         else if (failure.retried) this.retry ??= failure;
       } else if (done.result === 'written') {

@@ -8,6 +8,7 @@ import {
   PodNotResolvedError,
   PodUnresolvableError,
   RequestTimeoutError,
+  SenderNotAllowedError,
   UnauthenticatedError,
   UnsupportedEventTypeError,
   UnsupportedMediaTypeError,
@@ -24,7 +25,10 @@ export type HttpFailure = { readonly status: number; readonly retried: boolean; 
 
 export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof InvalidInputError) return never(400, 'InvalidEvent');
+  // No, a malformed, expired or foreign token, or one for another audience: never retried.
   if (error instanceof UnauthenticatedError) return never(401, 'Unauthenticated');
+  // A valid token of a ServiceAccount that is not an allowed sender: never retried.
+  if (error instanceof SenderNotAllowedError) return never(403, 'SenderNotAllowed');
   if (error instanceof NamespaceNotAllowedError) return never(403, 'NamespaceNotAllowed');
   if (error instanceof PayloadTooLargeError) return never(413, 'PayloadTooLarge');
   // 408 is retried by Knative: a slow network deserves another try, a stalled client costs us nothing.
@@ -82,30 +86,40 @@ function retried(status: number, reason: string): HttpFailure {
 
 /**
  * What a client is told about a failure: the message for its own mistakes, a
- * generic one for ours (server errors may carry internals), and Retry-After
- * when trying again can help.
+ * generic one for ours, Retry-After when trying again can help, and the scheme
+ * to authenticate with on a 401 (RFC 6750, section 3).
  */
 export function failureReply(
   failure: HttpFailure,
   error: Error,
 ): { readonly message: string; readonly headers: Record<string, string> } {
-  return { message: messageFor(failure, error), headers: failure.retried ? { 'retry-after': '1' } : {} };
+  const headers: Record<string, string> = {};
+  if (failure.retried) headers['retry-after'] = '1';
+  if (failure.status === 401) headers['www-authenticate'] = 'Bearer realm="kernel-gossip"';
+  return { message: publicMessage(failure, error), headers };
 }
 
 /** Failures of a batch named in its answer; the rest are counted. */
 const NAMED_FAILURES = 10;
 
-function messageFor(failure: HttpFailure, error: Error): string {
+/**
+ * A message a client may read. Server errors may carry internals, and whatever
+ * the API server said (paths, names, its own messages) stays in our logs: the
+ * client learns the reason only. A batch names its failed members the same way.
+ */
+export function publicMessage(failure: HttpFailure, error: Error): string {
   if (error instanceof BatchFailedError) {
     const named = error.failures.slice(0, NAMED_FAILURES).map((member) => {
       const memberFailure = httpFailureFor(member.error);
       const id = member.id === undefined ? '' : ` (id ${printable(member.id, 64)})`;
-      return `[${member.index}]${id} ${memberFailure.status} ${memberFailure.reason}: ${messageFor(memberFailure, member.error)}`;
+      return `[${member.index}]${id} ${memberFailure.status} ${memberFailure.reason}: ${publicMessage(memberFailure, member.error)}`;
     });
     const more = error.failures.length - named.length;
     return `${error.message}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   }
-  return failure.status >= 500 ? 'Temporarily unable to process the request; retry later' : error.message;
+  if (failure.status >= 500) return 'Temporarily unable to process the request; retry later';
+  if (error instanceof KubeApiError) return `The API server did not accept the request (${failure.reason})`;
+  return error.message;
 }
 
 /**

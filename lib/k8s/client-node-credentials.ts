@@ -1,44 +1,67 @@
 import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Credentials } from './credentials.js';
+import type { Credentials, RequestAuth } from './credentials.js';
+import type { PlainContext, PluginUser } from './kubeconfig.js';
 
 /**
- * Credentials from kubeconfigs the plain reader leaves alone (exec and
- * auth-provider plugins, basic auth, proxies, several files), through
- * client-node. The only module that imports it; credentials.ts loads this one
- * on demand, so an instance that does not need it never pays its memory.
+ * Credentials from the kubeconfig plugins (exec, auth-provider), through client-node. The
+ * only module that imports it; credentials.ts loads this one on demand, so an instance that
+ * does not need it never pays its memory. Everything else of the kubeconfig (CA, proxy,
+ * impersonation, static credentials) was read by kubeconfig.ts and comes in as `base`;
+ * client-node is given the current context only, so nothing of it can be dropped on the way.
+ * It is asked before every request: its exec plugin runs again once the credential it
+ * returned expires, and a client certificate it returns replaces the previous one.
  */
-export async function clientNodeCredentials(files: readonly string[]): Promise<Credentials> {
+export async function clientNodeCredentials(
+  context: PlainContext,
+  plugin: PluginUser,
+  base: Credentials,
+): Promise<Credentials> {
   const config = new KubeConfig();
-  // Several files merge as kubectl merges $KUBECONFIG: the first file that sets current-context wins
-  // (client-node's own loadFromDefault lets the last one win, which would surprise a kubectl user).
-  for (const [index, file] of files.entries()) {
-    if (index === 0) config.loadFromFile(file);
-    else {
-      const more = new KubeConfig();
-      more.loadFromFile(file);
-      config.mergeConfig(more, config.currentContext !== '');
-    }
-  }
-  const cluster = config.getCurrentCluster();
-  if (cluster === null) throw new Error('The kubeconfig has no current cluster');
-  const tls: https.RequestOptions = {};
-  await config.applyToHTTPSOptions(tls);
+  config.loadFromOptions({
+    clusters: [
+      {
+        name: 'cluster',
+        server: context.server,
+        caData: context.caData,
+        caFile: context.caFile,
+        skipTLSVerify: context.insecureSkipTlsVerify,
+        tlsServerName: context.tlsServerName,
+      },
+    ],
+    users: [
+      {
+        name: 'user',
+        exec: plugin.exec,
+        authProvider: plugin.authProvider,
+        token: context.token,
+        certData: context.certData,
+        certFile: context.certFile,
+        keyData: context.keyData,
+        keyFile: context.keyFile,
+      },
+    ],
+    contexts: [{ name: 'context', cluster: 'cluster', user: 'user' }],
+    currentContext: 'context',
+  });
+  const authenticate = async (): Promise<RequestAuth> => {
+    const options: https.RequestOptions = {};
+    await config.applyToHTTPSOptions(options);
+    const { headers } = await base.authenticate();
+    const cert = asBuffer(options.cert);
+    const key = asBuffer(options.key);
+    return {
+      headers: { ...headers, ...headerRecord(options.headers) },
+      ...(cert === undefined || key === undefined ? {} : { clientCertificate: { cert, key } }),
+    };
+  };
+  // Once at start-up, so a plugin that fails stops the function there, with its error.
+  const first = await authenticate();
   return {
-    server: new URL(cluster.server),
-    tls: {
-      ca: asBuffer(tls.ca),
-      cert: asBuffer(tls.cert),
-      key: asBuffer(tls.key),
-      rejectUnauthorized: tls.rejectUnauthorized ?? true,
-      ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-    },
+    ...base,
+    tls: { ...base.tls, ...first.clientCertificate },
     source: 'client-node',
-    async headers() {
-      const auth: https.RequestOptions = {};
-      await config.applyToHTTPSOptions(auth);
-      return headerRecord(auth.headers);
-    },
+    authenticate,
   };
 }
 

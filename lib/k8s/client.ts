@@ -1,6 +1,7 @@
 import type { ResourceType } from '../api/group.js';
 import type { DeletePreconditions, KubeApi, ListOptions, ListPage, RequestObserver, WriteOptions } from './api.js';
 import { type CredentialSource, type Credentials, loadCredentials } from './credentials.js';
+import { type IssuerApi, issuerApiOver } from './issuer.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 import { collectionPath, listQuery, objectPath, writeQuery } from './paths.js';
 import { apiError, createTransport, type Transport } from './transport.js';
@@ -9,12 +10,18 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 
 export type KubeApiOptions = CredentialSource & { readonly observe?: RequestObserver };
 
+export type KubeConnection = KubeApi & {
+  close(): void;
+  readonly credentials: Credentials['source'];
+  /** The ServiceAccount token issuer this API server publishes, for verifying senders (lib/auth). */
+  readonly issuer: IssuerApi;
+};
+
 /** The one door to the API server: our KubeApi over HTTP. */
-export async function connectKubeApi(
-  options: KubeApiOptions,
-): Promise<KubeApi & { close(): void; readonly credentials: Credentials['source'] }> {
+export async function connectKubeApi(options: KubeApiOptions): Promise<KubeConnection> {
   const credentials = await loadCredentials(options);
-  return { ...kubeApiOver(createTransport(credentials, options.observe)), credentials: credentials.source };
+  const transport = createTransport(credentials, options.observe);
+  return { ...kubeApiOver(transport), credentials: credentials.source, issuer: issuerApiOver(transport) };
 }
 
 function kubeApiOver(transport: Transport): KubeApi & { close(): void } {

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type PlainContext, readKubeconfig } from './kubeconfig.js';
+import { type PlainContext, readKubeconfigs } from './kubeconfig.js';
 
 /**
  * Where the function finds the API server and proves who it is.
  *
  * In a Knative pod that is the ServiceAccount token the kubelet mounts; on a
- * laptop or in CI a plain kubeconfig. Both are read here with Node alone.
+ * laptop or in CI a kubeconfig (kubeconfig.ts). Both are read here with Node alone.
  * client-node is loaded only for kubeconfigs that need its plugins (exec,
- * auth-provider, …): importing it costs about 27 MB of heap, a quarter of the
+ * auth-provider): importing it costs about 27 MB of heap, a quarter of the
  * 100 MB an instance may use (issue 7), so the common cases do not pay for it.
  * The lookup order is client-node's loadFromDefault: $KUBECONFIG, then
  * ~/.kube/config, then the in-cluster ServiceAccount.
@@ -17,10 +17,21 @@ import { type PlainContext, readKubeconfig } from './kubeconfig.js';
 export type Credentials = {
   readonly server: URL;
   readonly tls: TlsMaterial;
-  /** Headers for the next request: tokens are rotated on disk and exec credentials expire, so this is asked every time. */
-  headers(): Promise<Record<string, string>>;
+  /** The kubeconfig's proxy-url (http:// only): requests tunnel through it with CONNECT. */
+  readonly proxy?: URL;
+  /**
+   * What the next request presents: tokens are rotated on disk, and exec credentials expire
+   * (a plugin may then issue a new client certificate), so this is asked every time.
+   */
+  authenticate(): Promise<RequestAuth>;
   /** Which reader supplied them; start-up logs it. */
   readonly source: 'kubeconfig' | 'in-cluster' | 'client-node';
+};
+
+export type RequestAuth = {
+  readonly headers: Record<string, string>;
+  /** A client certificate that replaces the kubeconfig's for this request (an exec plugin's). */
+  readonly clientCertificate?: { readonly cert: Buffer; readonly key: Buffer };
 };
 
 export type TlsMaterial = {
@@ -50,14 +61,11 @@ export async function loadCredentials(source: CredentialSource): Promise<Credent
   const now = source.now ?? Date.now;
   const kubeconfig = kubeconfigFile(source);
   if (kubeconfig !== undefined) {
-    const files = kubeconfig.split(path.delimiter).filter((file) => file !== '');
-    const reading =
-      files.length === 1 && files[0] !== undefined
-        ? readKubeconfig(readFileSync(files[0], 'utf8'), files[0])
-        : { needsClientNode: 'several files to merge' };
-    if (reading.plain !== undefined) return plainCredentials(reading.plain, 'kubeconfig', now);
+    const { context, plugin } = readKubeconfigs(kubeconfigTexts(kubeconfig));
+    const base = plainCredentials(context, 'kubeconfig', now);
+    if (plugin === undefined) return base;
     const { clientNodeCredentials } = await import('./client-node-credentials.js');
-    return clientNodeCredentials(files);
+    return clientNodeCredentials(context, plugin, base);
   }
   const serviceAccountDir = source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenFile = path.join(serviceAccountDir, 'token');
@@ -73,6 +81,14 @@ export async function loadCredentials(source: CredentialSource): Promise<Credent
   throw new Error(
     'No kubeconfig ($KUBECONFIG or ~/.kube/config) and no in-cluster ServiceAccount token: cannot reach the API server',
   );
+}
+
+/** As kubectl reads $KUBECONFIG: a list of files, of which those that do not exist are skipped. */
+function kubeconfigTexts(list: string): { file: string; text: string }[] {
+  const named = list.split(path.delimiter).filter((file) => file !== '');
+  const files = named.length === 1 ? named : named.filter((file) => existsSync(file));
+  if (files.length === 0) throw new Error(`None of the kubeconfig files ${list} exists`);
+  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
 
 function kubeconfigFile(source: CredentialSource): string | undefined {
@@ -99,13 +115,16 @@ function plainCredentials(context: PlainContext, source: Credentials['source'], 
     ...(context.tlsServerName === undefined ? {} : { servername: context.tlsServerName }),
   };
   const token = context.tokenFile === undefined ? constant(context.token) : tokenFileReader(context.tokenFile, now);
+  const impersonate: Record<string, string> =
+    context.impersonate === undefined ? {} : { 'impersonate-user': context.impersonate };
   return {
     server: new URL(context.server),
     tls,
+    ...(context.proxyUrl === undefined ? {} : { proxy: new URL(context.proxyUrl) }),
     source,
-    headers: async (): Promise<Record<string, string>> => {
+    authenticate: async (): Promise<RequestAuth> => {
       const bearer = token();
-      return bearer === undefined ? {} : { authorization: `Bearer ${bearer}` };
+      return { headers: bearer === undefined ? impersonate : { ...impersonate, authorization: `Bearer ${bearer}` } };
     },
   };
 }

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { type ApiFailure, KubeApiError, type StatusCause } from '../errors.js';
 import type { RequestObserver } from './api.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials, RequestAuth } from './credentials.js';
+import { ConnectTunnelAgent } from './proxy.js';
 
 /**
  * HTTP to the API server with the credentials credentials.ts found. Requests go
@@ -15,6 +16,7 @@ export type Transport = {
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept?: string,
   ): Promise<HttpResult>;
   close(): void;
 };
@@ -24,26 +26,27 @@ export type HttpResult = { readonly status: number; readonly body: unknown };
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export function createTransport(credentials: Credentials, observe: RequestObserver = () => {}): Transport {
-  const { server, tls } = credentials;
+  const { server } = credentials;
   const secure = server.protocol === 'https:';
-  const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tls })
-    : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const agents = agentsFor(credentials);
 
   async function request(
     verb: string,
     method: string,
     path: string,
     body?: { contentType: string; json: unknown },
+    accept = 'application/json',
   ): Promise<HttpResult> {
     const started = performance.now();
     const payload = body === undefined ? undefined : JSON.stringify(body.json);
     try {
-      const headers: http.OutgoingHttpHeaders = { ...(await credentials.headers()), accept: 'application/json' };
+      const auth = await credentials.authenticate();
+      const headers: http.OutgoingHttpHeaders = { ...auth.headers, accept };
       if (body !== undefined && payload !== undefined) {
         headers['content-type'] = body.contentType;
         headers['content-length'] = Buffer.byteLength(payload);
       }
+      const agent = agents.for(auth.clientCertificate);
       const result = await send(secure, agent, server, method, path, headers, payload);
       observe(verb, result.status, (performance.now() - started) / 1000);
       return result;
@@ -55,7 +58,41 @@ export function createTransport(credentials: Credentials, observe: RequestObserv
     }
   }
 
-  return { request, close: () => agent.destroy() };
+  return { request, close: () => agents.close() };
+}
+
+type ClientCertificate = NonNullable<RequestAuth['clientCertificate']>;
+
+/**
+ * One keep-alive agent for the credentials' TLS material, tunnelling through the kubeconfig's
+ * proxy when it names one. An exec plugin may issue a new client certificate when its
+ * credential expires: the agent follows it, and the old one is closed once its requests
+ * have had time to finish.
+ */
+function agentsFor(credentials: Credentials): { for(certificate?: ClientCertificate): http.Agent; close(): void } {
+  const make = (certificate?: ClientCertificate): http.Agent => {
+    const options = { keepAlive: true, maxSockets: 64, ...credentials.tls, ...certificate };
+    if (credentials.server.protocol !== 'https:') return new http.Agent(options);
+    return credentials.proxy === undefined
+      ? new https.Agent(options)
+      : new ConnectTunnelAgent(credentials.proxy, options);
+  };
+  const { cert, key } = credentials.tls;
+  const initial = cert === undefined || key === undefined ? undefined : { cert, key };
+  let current = { agent: make(initial), certificate: initial };
+  return {
+    for(certificate) {
+      const same = (a?: ClientCertificate, b?: ClientCertificate): boolean =>
+        a === b || (a !== undefined && b !== undefined && a.cert.equals(b.cert) && a.key.equals(b.key));
+      if (!same(certificate, current.certificate)) {
+        const retired = current.agent;
+        setTimeout(() => retired.destroy(), REQUEST_TIMEOUT_MS).unref();
+        current = { agent: make(certificate), certificate };
+      }
+      return current.agent;
+    },
+    close: () => current.agent.destroy(),
+  };
 }
 
 function send(

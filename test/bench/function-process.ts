@@ -32,15 +32,19 @@ export async function spawnFunction(options: {
   logFile: string;
   env?: Record<string, string>;
   script?: string;
+  /** The node binary; default: the one running this. */
+  node?: string;
 }): Promise<FunctionProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const env = {
-    // start.sh runs `node` from PATH: the one running the bench comes first.
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    // start.sh runs `node` from PATH: the one asked for, or the one running this, comes first.
+    PATH: `${path.dirname(options.node ?? process.execPath)}:${process.env.PATH ?? ''}`,
     KUBECONFIG: options.kubeconfigPath,
     PORT: String(port),
     KERNEL_GOSSIP_FUNCTION: options.kind,
+    // The load phases send no sender tokens; the refused phase (refused.ts) runs with them required.
+    AUTH_REQUIRED: 'false',
     ...functionNodeOptions(),
     ...options.env,
   };

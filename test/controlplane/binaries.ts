@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { access, constants, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allExecutable, goIsInstalled, runToolsBuild } from './tools-build.js';
 
 export interface ControlPlaneBinaries {
   readonly binDir: string;
@@ -37,7 +37,7 @@ export async function ensureControlPlaneBinaries(): Promise<ControlPlaneBinaries
   const { release, goVersion } = await readToolsGoMod();
   const cacheDir = cacheDirFor(release);
   const binDir = path.join(cacheDir, 'bin');
-  if (await allExecutable(binDir)) return { binDir, release };
+  if (await allExecutable(binDir, binaryNames)) return { binDir, release };
   if (!(await goIsInstalled())) {
     throw new Error(
       `Go is not installed; the control plane (kube-apiserver ${release}, etcd) is built from ` +
@@ -45,48 +45,6 @@ export async function ensureControlPlaneBinaries(): Promise<ControlPlaneBinaries
         'against an existing cluster',
     );
   }
-  await runBuild(cacheDir, release);
+  await runToolsBuild(path.join(toolsDir, 'build.sh'), cacheDir, `the control plane ${release}`);
   return { binDir, release };
-}
-
-async function allExecutable(binDir: string): Promise<boolean> {
-  const checks = binaryNames.map((name) => access(path.join(binDir, name), constants.X_OK));
-  return Promise.all(checks).then(
-    () => true,
-    () => false,
-  );
-}
-
-function goIsInstalled(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('go', ['version'], { stdio: 'ignore' });
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
-  });
-}
-
-/**
- * Forwards the build's output to our stderr as it comes (the first build takes minutes,
- * silence would look like a hang) and keeps its tail for the one error we throw.
- */
-function runBuild(cacheDir: string, release: string): Promise<void> {
-  const script = path.join(toolsDir, 'build.sh');
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script, cacheDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const forward = (chunk: Buffer): void => {
-      process.stderr.write(chunk);
-      tail = (tail + chunk.toString('utf8')).slice(-4000);
-    };
-    child.stdout.on('data', forward);
-    child.stderr.on('data', forward);
-    child.once('error', (cause) => reject(new Error(`Could not run ${script} to build the control plane`, { cause })));
-    child.once('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const how = signal === null ? `exited with code ${String(code)}` : `was killed by ${signal}`;
-      const lastLines = tail.trimEnd().split('\n').slice(-15).join('\n');
-      const what = `Building the control plane ${release} into ${cacheDir} failed`;
-      reject(new Error(`${what}: build.sh ${how}:\n${lastLines}`));
-    });
-  });
 }

@@ -76,9 +76,31 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
       [...leaf, 'extendedKeyUsage=clientAuth'],
       true,
     ),
-    writeServiceAccountKeys(certs),
+    writeServiceAccountKeys(certs.serviceAccountPublicKey, certs.serviceAccountPrivateKey),
   ]);
   return certs;
+}
+
+/**
+ * One more certificate signed by a control plane's CA (the `pki` folder `generateCerts`
+ * filled), for a test that needs a server the API server trusts (an admission webhook) or a
+ * user of its own. Returns the PEM file paths.
+ */
+export async function issueFromTestCa(
+  pkiDir: string,
+  name: string,
+  subject: string,
+  usage: 'serverAuth' | 'clientAuth',
+): Promise<{ cert: string; key: string }> {
+  const file = (suffix: string): string => path.join(pkiDir, `${name}.${suffix}`);
+  const extensions = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'];
+  extensions.push(`extendedKeyUsage=${usage}`);
+  if (usage === 'serverAuth') extensions.push('subjectAltName=IP:127.0.0.1');
+  await openssl(path.join(pkiDir, 'openssl.cnf'), file('crt'), file('key'), subject, [
+    ...['-CA', path.join(pkiDir, 'ca.crt'), '-CAkey', path.join(pkiDir, 'ca.key')],
+    ...extensions.flatMap((extension) => ['-addext', extension]),
+  ]);
+  return { cert: file('crt'), key: file('key') };
 }
 
 async function openssl(
@@ -117,12 +139,13 @@ async function openssl(
   }
 }
 
-async function writeServiceAccountKeys(certs: ControlPlaneCerts): Promise<void> {
+/** A ServiceAccount token signing key pair (PEM), as a cluster rotating its key would make one. */
+export async function writeServiceAccountKeys(publicKeyFile: string, privateKeyFile: string): Promise<void> {
   const { publicKey, privateKey } = await generateKeyPairAsync('ec', {
     namedCurve: 'P-256',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  await writeFile(certs.serviceAccountPublicKey, publicKey);
-  await writeFile(certs.serviceAccountPrivateKey, privateKey, { mode: 0o600 });
+  await writeFile(publicKeyFile, publicKey);
+  await writeFile(privateKeyFile, privateKey, { mode: 0o600 });
 }

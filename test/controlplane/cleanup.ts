@@ -33,19 +33,26 @@ const exitSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * function that unregisters. SIGKILL cannot be caught; `sweepStaleDataDirs` covers that.
  */
 export function registerExitCleanup(dataDir: string): () => void {
-  const onExit = (): void => destroyNow(dataDir);
+  return onExitOrSignal(() => destroyNow(dataDir));
+}
+
+/**
+ * Runs `cleanup` (synchronous: an 'exit' handler cannot wait) when the process exits or is
+ * told to stop by SIGINT, SIGTERM or SIGHUP. Returns the function that unregisters.
+ */
+export function onExitOrSignal(cleanup: () => void): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
-    destroyNow(dataDir);
+    cleanup();
     unregister();
     // Our listener replaced Node's default of dying on the signal; if nobody else (the
     // test runner, another control plane) handles it, die the default way.
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const unregister = (): void => {
-    process.off('exit', onExit);
+    process.off('exit', cleanup);
     for (const signal of exitSignals) process.off(signal, onSignal);
   };
-  process.on('exit', onExit);
+  process.on('exit', cleanup);
   for (const signal of exitSignals) process.on(signal, onSignal);
   return unregister;
 }
@@ -81,7 +88,7 @@ function isStale(dataDir: string, minAgeMs: number): boolean {
   }
 }
 
-function commandLineOf(pid: number): string {
+export function commandLineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {

@@ -37,7 +37,13 @@ export function etcdSpec(binDir: string, dataDir: string, ports: Ports): Compone
   };
 }
 
-export function apiServerSpec(binDir: string, dataDir: string, ports: Ports, certs: ControlPlaneCerts): ComponentSpec {
+export function apiServerSpec(
+  binDir: string,
+  dataDir: string,
+  ports: Ports,
+  certs: ControlPlaneCerts,
+  audit?: { readonly policyFile: string; readonly logFile: string },
+): ComponentSpec {
   return {
     command: path.join(binDir, 'kube-apiserver'),
     args: [
@@ -52,8 +58,7 @@ export function apiServerSpec(binDir: string, dataDir: string, ports: Ports, cer
       `--client-ca-file=${certs.caCert}`,
       '--authorization-mode=RBAC',
       `--service-account-issuer=${serviceAccountIssuer}`,
-      `--service-account-key-file=${certs.serviceAccountPublicKey}`,
-      `--service-account-signing-key-file=${certs.serviceAccountPrivateKey}`,
+      ...serviceAccountKeyArgs([certs.serviceAccountPublicKey], certs.serviceAccountPrivateKey),
       `--api-audiences=${serviceAccountIssuer}`,
       // Required, but nothing routes it: there are no nodes or kube-proxy.
       '--service-cluster-ip-range=10.0.0.0/24',
@@ -64,6 +69,13 @@ export function apiServerSpec(binDir: string, dataDir: string, ports: Ports, cer
       // The default reconciler keeps the `kubernetes` Service endpoints, which nothing
       // here uses, and spends seconds of every shutdown removing them.
       '--endpoint-reconciler-type=none',
+      ...(audit === undefined
+        ? []
+        : [
+            `--audit-policy-file=${audit.policyFile}`,
+            `--audit-log-path=${audit.logFile}`,
+            '--audit-log-mode=blocking',
+          ]),
     ],
     logFile: path.join(dataDir, 'kube-apiserver.log'),
     ready: {
@@ -74,5 +86,34 @@ export function apiServerSpec(binDir: string, dataDir: string, ports: Ports, cer
     },
     stopGraceMs: 5_000,
     pid: null,
+  };
+}
+
+const KEY_FLAGS = ['--service-account-key-file=', '--service-account-signing-key-file='];
+
+/**
+ * The keys ServiceAccount tokens are verified with (all published in the issuer's key
+ * set) and the one new tokens are signed with.
+ */
+export function serviceAccountKeyArgs(verifyingKeyFiles: readonly string[], signingKeyFile: string): string[] {
+  return [
+    ...verifyingKeyFiles.map((file) => `--service-account-key-file=${file}`),
+    `--service-account-signing-key-file=${signingKeyFile}`,
+  ];
+}
+
+/** The apiserver's arguments with other ServiceAccount keys, in place of the ones it had. */
+export function withServiceAccountKeys(args: readonly string[], keyArgs: readonly string[]): string[] {
+  const at = args.findIndex((arg) => KEY_FLAGS.some((flag) => arg.startsWith(flag)));
+  const rest = args.filter((arg) => !KEY_FLAGS.some((flag) => arg.startsWith(flag)));
+  return [...rest.slice(0, at), ...keyArgs, ...rest.slice(at)];
+}
+
+/** The key files an apiserver command line names: [verifying keys, signing key]. */
+export function serviceAccountKeysOf(args: readonly string[]): { verifying: string[]; signing: string | undefined } {
+  const valuesOf = (flag: string) => args.filter((arg) => arg.startsWith(flag)).map((arg) => arg.slice(flag.length));
+  return {
+    verifying: valuesOf('--service-account-key-file='),
+    signing: valuesOf('--service-account-signing-key-file=')[0],
   };
 }

@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { type ComponentName, type ComponentSpec, readControlFile, updateComponentPid } from './control-file.js';
+import path from 'node:path';
+import { writeServiceAccountKeys } from './certs.js';
+import { serviceAccountKeyArgs, serviceAccountKeysOf, withServiceAccountKeys } from './components.js';
+import {
+  type ComponentName,
+  type ComponentSpec,
+  readControlFile,
+  updateComponentArgs,
+  updateComponentPid,
+} from './control-file.js';
 import { isAlive, killGroupNow, spawnGroup, stopGroup } from './process-group.js';
 import { waitUntilReady } from './readiness.js';
 
@@ -11,6 +20,12 @@ export interface ControlPlaneControl {
   stopEtcd(): Promise<void>;
   startEtcd(): Promise<void>;
   restartEtcd(): Promise<void>;
+  /**
+   * Restarts the apiserver signing ServiceAccount tokens with a new key. With
+   * `keepOldKeys` the earlier keys still verify (and stay in the published key set), as
+   * in a staged rotation; without, tokens they signed are no longer valid.
+   */
+  rotateServiceAccountKey(options?: { keepOldKeys?: boolean }): Promise<void>;
 }
 
 export interface ControlOptions {
@@ -39,7 +54,23 @@ export function controlPlaneControl(controlFile: string, options: ControlOptions
     stopEtcd: stop('etcd'),
     startEtcd: start('etcd'),
     restartEtcd: restart('etcd'),
+    rotateServiceAccountKey: async (options = {}) => {
+      await stopComponent(controlFile, 'apiserver');
+      updateComponentArgs(controlFile, 'apiserver', await rotatedKeyArgs(controlFile, options.keepOldKeys === true));
+      await startComponent(controlFile, 'apiserver', timeoutMs);
+    },
   };
+}
+
+/** The apiserver's arguments with a new signing key written next to the current one. */
+async function rotatedKeyArgs(controlFile: string, keepOldKeys: boolean): Promise<string[]> {
+  const { args } = specOf(controlFile, 'apiserver');
+  const current = serviceAccountKeysOf(args);
+  if (current.signing === undefined) throw new Error('the apiserver signs no ServiceAccount tokens');
+  const stem = path.join(path.dirname(current.signing), `sa-${Date.now()}`);
+  await writeServiceAccountKeys(`${stem}.pub`, `${stem}.key`);
+  const verifying = keepOldKeys ? [...current.verifying, `${stem}.pub`] : [`${stem}.pub`];
+  return withServiceAccountKeys(args, serviceAccountKeyArgs(verifying, `${stem}.key`));
 }
 
 function specOf(controlFile: string, name: ComponentName): ComponentSpec {

@@ -65,3 +65,11 @@ export function updateComponentPid(file: string, name: ComponentName, pid: numbe
   const components = { ...current.components, [name]: { ...spec, pid } };
   writeControlFile(file, { ...current, components });
 }
+
+export function updateComponentArgs(file: string, name: ComponentName, args: readonly string[]): void {
+  const current = readControlFile(file);
+  const spec = current.components[name];
+  if (spec === undefined) throw new Error(`${file} records no ${name}`);
+  const components = { ...current.components, [name]: { ...spec, args: [...args] } };
+  writeControlFile(file, { ...current, components });
+}

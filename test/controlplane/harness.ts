@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeAuditPolicy } from './audit-log.js';
 import { ensureControlPlaneBinaries } from './binaries.js';
 import { generateCerts } from './certs.js';
 import { controlFileName, dataDirPrefix, destroyNow, registerExitCleanup, sweepStaleDataDirs } from './cleanup.js';
@@ -26,6 +27,8 @@ export interface ControlPlane extends ControlPlaneControl {
   readonly controlFile: string;
   /** True when pointing at KERNEL_GOSSIP_KUBECONFIG instead of a started control plane. */
   readonly external: boolean;
+  /** The apiserver's audit log (one JSON event per request), when started with `auditLog`. */
+  readonly auditLogPath?: string;
   /** Stops the components and removes the data dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -37,6 +40,11 @@ export interface StartControlPlaneOptions {
   readonly externalKubeconfig?: string;
   /** Per component; default 60 s. The first run also builds binaries, not counted here. */
   readonly startTimeoutMs?: number;
+  /**
+   * Record every request in an audit log (test/controlplane/audit-log.ts reads it): the
+   * only count the apiserver keeps of non-resource requests such as its issuer keys.
+   */
+  readonly auditLog?: boolean;
 }
 
 /** Starts etcd and a secured kube-apiserver on free loopback ports with a fresh data dir. */
@@ -75,9 +83,10 @@ async function startIn(layout: Layout): Promise<ControlPlane> {
   const { dataDir, controlFile, binDir, options, teardown } = layout;
   const certs = await generateCerts(path.join(dataDir, 'pki'));
   const ports = await freePorts();
+  const audit = options.auditLog === true ? await writeAuditPolicy(dataDir) : undefined;
   const components = {
     etcd: etcdSpec(binDir, dataDir, ports),
-    apiserver: apiServerSpec(binDir, dataDir, ports, certs),
+    apiserver: apiServerSpec(binDir, dataDir, ports, certs, audit),
   };
   writeControlFile(controlFile, { ...readControlFile(controlFile), components });
   const control = controlPlaneControl(controlFile, options);
@@ -108,6 +117,7 @@ async function startIn(layout: Layout): Promise<ControlPlane> {
     dataDir,
     controlFile,
     external: false,
+    ...(audit === undefined ? {} : { auditLogPath: audit.logFile }),
     stop,
   };
 }

@@ -8,10 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * one kill of the group reaches everything it forked; a file and unref(), so neither a
  * pipe nor the handle keeps the parent (a test worker, say) alive.
  */
-export function spawnGroup(command: string, args: readonly string[], logFile: string): ChildProcess {
+export function spawnGroup(
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   const log = openSync(logFile, 'a');
   try {
-    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
     child.unref();
     return child;
   } finally {

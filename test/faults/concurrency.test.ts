@@ -52,10 +52,16 @@ describe('two ingest instances and two overlapping sweeps', () => {
     const workload = buildWorkload(namespace, pods, 400, Date.now() - 120_000);
     const ingests = await Promise.all(
       [0, 1].map(async () =>
-        buildIngest({ config: parseConfig({}), api: await client(), log: quiet, metrics: createIngestMetrics() }),
+        buildIngest({
+          config: parseConfig({ AUTH_REQUIRED: 'false' }),
+          api: await client(),
+          log: quiet,
+          metrics: createIngestMetrics(),
+        }),
       ),
     );
     const sweepConfig = parseConfig({
+      AUTH_REQUIRED: 'false',
       KERNEL_GOSSIP_FUNCTION: 'sweep',
       ALLOWED_NAMESPACES: namespace,
       MONITORED_PODS_NAMESPACE: namespace,

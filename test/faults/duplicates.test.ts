@@ -25,7 +25,7 @@ async function ingestInstance(): Promise<Hono> {
   const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
   clients.push(api);
   return buildIngest({
-    config: parseConfig({}),
+    config: parseConfig({ AUTH_REQUIRED: 'false' }),
     api,
     log: createLogger({ level: 'silent', name: 'dup' }),
     metrics: createIngestMetrics(),

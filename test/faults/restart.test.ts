@@ -34,7 +34,7 @@ beforeAll(async () => {
   admin = await adminApi();
   ingestApi = await connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
   app = buildIngest({
-    config: parseConfig({}),
+    config: parseConfig({ AUTH_REQUIRED: 'false' }),
     api: ingestApi,
     log: createLogger({ level: 'silent', name: 'faults' }),
     metrics: createIngestMetrics(),

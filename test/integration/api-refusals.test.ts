@@ -34,7 +34,7 @@ afterAll(() => api.close());
 
 function ingestApp(kube: KubeApi, metrics: IngestMetrics = createIngestMetrics()): Hono {
   return buildIngest({
-    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' }),
+    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false' }),
     api: kube,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics,

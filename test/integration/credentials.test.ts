@@ -1,28 +1,20 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ResourceType } from '../../lib/api/group.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { connectKubeApi } from '../../lib/k8s/client.js';
-import { type CredentialSource, loadCredentials, TOKEN_FILE_MAX_AGE_MS } from '../../lib/k8s/credentials.js';
+import { loadCredentials, TOKEN_FILE_MAX_AGE_MS } from '../../lib/k8s/credentials.js';
 import { adminApi, freshNamespace, kubectl } from './support/cluster.js';
+import { type KubeconfigWriter, kubeconfigWriter, usernameOf, whoAmI } from './support/credentials.js';
 import { type AdminUser, adminKubeconfig, serviceAccountToken } from './support/identity.js';
 
 /**
- * The three ways the function finds the API server, each against the real one:
- * a plain kubeconfig (files relative to it), the in-cluster ServiceAccount
- * mount, and client-node for what the plain reader leaves alone (an exec
- * plugin, several files). Who the API server thinks we are comes from a
- * SelfSubjectReview, so a credential that is read but not sent cannot pass.
+ * The ways the function finds the API server without client-node, each against the real
+ * one: a kubeconfig (files relative to it, several files merged as kubectl merges them),
+ * and the in-cluster ServiceAccount mount. kubeconfig-plugins.test.ts has the rest. Who
+ * the API server thinks we are comes from a SelfSubjectReview, so a credential that is
+ * read but not sent cannot pass.
  */
-const SELF_SUBJECT_REVIEW: ResourceType = {
-  group: 'authentication.k8s.io',
-  version: 'v1',
-  kind: 'SelfSubjectReview',
-  plural: 'selfsubjectreviews',
-  namespaced: false,
-};
-
 let admin: KubeApi & { close(): void };
 let namespace: string;
 let dir: string;
@@ -34,52 +26,16 @@ beforeAll(async () => {
   admin = await adminApi();
   namespace = await freshNamespace(admin, 'credentials');
   for (const name of ['reader-a', 'reader-b']) await kubectl(['create', 'serviceaccount', name, '-n', namespace]);
-  const { cluster, user } = adminKubeconfig();
-  server = new URL(cluster.server);
-  caPem = Buffer.from(cluster['certificate-authority-data'], 'base64');
-  adminUser = user;
+  adminUser = adminKubeconfig().user;
   dir = mkdtempSync(path.join(inject('controlPlaneDataDir'), 'credentials-'));
+  ({ server, caPem, write: writeKubeconfig } = kubeconfigWriter());
 });
 
 afterAll(() => admin.close());
 
 const tokenFor = (serviceAccount: string) => serviceAccountToken(namespace, serviceAccount);
 
-async function usernameOf(api: KubeApi): Promise<string> {
-  const review = await api.create(
-    SELF_SUBJECT_REVIEW,
-    { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { name: '' } },
-    { fieldManager: 'test' },
-  );
-  return (review as unknown as { status: { userInfo: { username: string } } }).status.userInfo.username;
-}
-
-async function whoAmI(source: CredentialSource): Promise<string> {
-  const api = await connectKubeApi(source);
-  try {
-    return await usernameOf(api);
-  } finally {
-    api.close();
-  }
-}
-
-function writeKubeconfig(
-  file: string,
-  user: Record<string, unknown>,
-  cluster: Record<string, unknown> = { server: server.href, 'certificate-authority': 'ca.crt' },
-): string {
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'c', cluster }],
-    users: [{ name: 'u', user }],
-    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-    'current-context': 'x',
-  };
-  writeFileSync(path.join(dir, 'ca.crt'), caPem);
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  return file;
-}
+let writeKubeconfig: KubeconfigWriter;
 
 describe('a plain kubeconfig, read without client-node', () => {
   it('uses certificate files relative to the kubeconfig', async () => {
@@ -147,23 +103,7 @@ describe('in a pod: the mounted ServiceAccount token and CA', () => {
   });
 });
 
-describe('kubeconfigs left to client-node', () => {
-  it('runs an exec credential plugin', async () => {
-    const plugin = path.join(dir, 'credential-plugin.sh');
-    const credential = {
-      apiVersion: 'client.authentication.k8s.io/v1',
-      kind: 'ExecCredential',
-      status: { token: await tokenFor('reader-b') },
-    };
-    writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(credential)}\nJSON\n`);
-    chmodSync(plugin, 0o755);
-    const kubeconfigPath = writeKubeconfig(path.join(dir, 'exec.kubeconfig'), {
-      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' },
-    });
-    expect((await loadCredentials({ kubeconfigPath })).source).toBe('client-node');
-    expect(await whoAmI({ kubeconfigPath })).toBe(`system:serviceaccount:${namespace}:reader-b`);
-  });
-
+describe('several kubeconfig files in KUBECONFIG', () => {
   it('merges several files named in KUBECONFIG, the first file choosing the context', async () => {
     const first = writeKubeconfig(
       path.join(dir, 'first.kubeconfig'),
@@ -183,7 +123,28 @@ describe('kubeconfigs left to client-node', () => {
       }),
     );
     const kubeconfigPath = [first, second].join(path.delimiter);
-    expect((await loadCredentials({ kubeconfigPath })).source).toBe('client-node');
+    expect((await loadCredentials({ kubeconfigPath })).source).toBe('kubeconfig');
     expect(await whoAmI({ kubeconfigPath })).toBe(`system:serviceaccount:${namespace}:reader-a`);
+  });
+
+  it('reads a tokenFile of a user a later file defines, relative to that file (client-node dropped it)', async () => {
+    const first = path.join(dir, 'context-only.kubeconfig');
+    writeFileSync(
+      first,
+      JSON.stringify({
+        'current-context': 'x',
+        clusters: [
+          { name: 'c', cluster: { server: server.href, 'certificate-authority-data': caPem.toString('base64') } },
+        ],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      }),
+    );
+    const elsewhere = mkdtempSync(path.join(dir, 'users-'));
+    writeFileSync(path.join(elsewhere, 'token'), await tokenFor('reader-b'));
+    const second = path.join(elsewhere, 'users.kubeconfig');
+    writeFileSync(second, JSON.stringify({ users: [{ name: 'u', user: { tokenFile: 'token' } }] }));
+    expect(await whoAmI({ kubeconfigPath: [first, second].join(path.delimiter) })).toBe(
+      `system:serviceaccount:${namespace}:reader-b`,
+    );
   });
 });

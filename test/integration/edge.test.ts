@@ -25,7 +25,7 @@ beforeAll(async () => {
   for (const pod of ['p-spring', 'p-refused', 'p-future', 'p-batch', 'p-batch-bad'])
     await createPod(api, namespace, pod);
   app = buildIngest({
-    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', UNRESOLVED_RETRY_SECONDS: '600' }),
+    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false', UNRESOLVED_RETRY_SECONDS: '600' }),
     api,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics: createIngestMetrics(),

@@ -1,15 +1,19 @@
-import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { repoRoot } from '../controlplane/binaries.js';
 import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
+import { runKubectl } from '../controlplane/kubectl.js';
+import { provideKnativeModules } from '../upstream/global-setup.js';
+import { ensureImageNode } from '../upstream/node.js';
 
-const execFileAsync = promisify(execFile);
-
-/** One control plane per run, shared by every integration test file. */
+/** One control plane per run, shared by every integration test file, and the pinned Knative modules. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await provideKnativeModules(project);
+  const imageNode = await ensureImageNode();
+  if (!imageNode.available)
+    process.stderr.write(`node ${imageNode.version}: the bundle is not run on it: ${imageNode.why}\n`);
+  project.provide('imageNode', imageNode);
   const started = Date.now();
   const controlPlane = await startControlPlane();
   try {
@@ -32,23 +36,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
  * The generated CRDs under crds/ (none yet is fine), through the real apiserver, which is
  * the final judge of their structural schemas; tests start only once they are served.
  */
-async function installCrds(controlPlane: ControlPlane): Promise<void> {
+export async function installCrds(controlPlane: ControlPlane): Promise<void> {
   const crdDir = path.join(repoRoot, 'crds');
   const entries = await readdir(crdDir).catch(() => []);
   const files = entries.filter((name) => /\.ya?ml$/.test(name)).sort();
   if (files.length === 0) return;
   const fileArgs = files.flatMap((name) => ['-f', path.join(crdDir, name)]);
-  await kubectl(controlPlane, ['apply', '--server-side', '--force-conflicts', ...fileArgs]);
+  await runKubectl(controlPlane, ['apply', '--server-side', '--force-conflicts', ...fileArgs]);
   const established = ['--for=condition=Established', '--timeout=60s'];
-  await kubectl(controlPlane, ['wait', ...established, ...fileArgs]);
-}
-
-async function kubectl(controlPlane: ControlPlane, args: string[]): Promise<void> {
-  const fullArgs = ['--kubeconfig', controlPlane.kubeconfigPath, ...args];
-  try {
-    await execFileAsync(controlPlane.kubectlPath, fullArgs);
-  } catch (cause) {
-    const stderr = typeof cause === 'object' && cause !== null && 'stderr' in cause ? String(cause.stderr) : '';
-    throw new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim()}`, { cause });
-  }
+  await runKubectl(controlPlane, ['wait', ...established, ...fileArgs]);
 }

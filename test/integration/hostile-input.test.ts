@@ -41,13 +41,14 @@ beforeAll(async () => {
   const api = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
   close = () => api.close();
   app = buildIngest({
-    config: parseConfig({ BODY_LIMIT_BYTES: '65536' }),
+    config: parseConfig({ BODY_LIMIT_BYTES: '65536', AUTH_REQUIRED: 'false' }),
     api,
     log: createLogger({ level: 'silent', name: 'fuzz' }),
     metrics,
   });
   sweepMetrics = createSweepMetrics();
   const sweepConfig = parseConfig({
+    AUTH_REQUIRED: 'false',
     KERNEL_GOSSIP_FUNCTION: 'sweep',
     BODY_LIMIT_BYTES: '65536',
     ALLOWED_NAMESPACES: 'production',

@@ -34,7 +34,7 @@ function ingest(env: Record<string, string> = {}, resolver: { relistAfterMs?: nu
       return api.list(type, options);
     },
   };
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', ...env });
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false', ...env });
   const metrics = createIngestMetrics();
   const app = buildIngest({
     config,

@@ -26,7 +26,7 @@ let api: KubeApi & { close(): void };
 let namespace: string;
 
 function ingestApp(): Hono {
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' });
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false' });
   return buildIngest({
     config,
     api,

@@ -12,17 +12,17 @@ import {
   repoRoot,
   yamlFilesIn,
 } from '../unit/packaging/manifests.js';
+import { crdsFor } from '../upstream/crds.js';
 import { kubectlRun, type Run, run } from './support/cluster.js';
 
 /**
- * Every manifest in knative/ through the real kube-apiserver, with the Knative CRDs from
- * ../shared/knative-crds installed: a server-side dry run with strict field validation,
- * file by file and as `kubectl apply -f knative/` runs it. Then the one sweep deploy
- * command from docs/deploy.md, run verbatim against a stand-in for what `kn func deploy`
- * leaves behind.
+ * Every manifest in knative/ through the real kube-apiserver, with the CRDs of the kinds
+ * they use installed from the pinned Knative modules (test/upstream/modules.ts): a
+ * server-side dry run with strict field validation, file by file and as
+ * `kubectl apply -f knative/` runs it. Then the one sweep deploy command from
+ * docs/deploy.md, run verbatim against a stand-in for what `kn func deploy` leaves behind.
  */
 
-const knativeCrdDir = path.resolve(repoRoot, '../shared/knative-crds');
 const FIELD_MANAGER = 'kernel-gossip-tests';
 
 const kubectl = kubectlRun;
@@ -46,21 +46,19 @@ const warnings = (stderr: string): string[] =>
   stderr.split('\n').filter((line) => line.trim() !== '' && !line.includes('last-applied-configuration'));
 
 beforeAll(async () => {
-  const crdNames = yamlFilesIn(knativeCrdDir).flatMap((file) => objectsIn(file).map((crd) => crd.metadata.name));
+  const crds = crdsFor(inject('knativeModules'), allManifestFiles().flatMap(objectsIn));
   const installed = new Set((await kubectlOk(['get', 'crd', '-o', 'name'])).split('\n'));
   // A cluster that already has Knative (KERNEL_GOSSIP_KUBECONFIG) keeps its own CRDs.
-  const missing = yamlFilesIn(knativeCrdDir).filter((file) =>
-    objectsIn(file).some((crd) => !installed.has(`customresourcedefinition.apiextensions.k8s.io/${crd.metadata.name}`)),
-  );
+  const missing = crds.filter((crd) => !installed.has(`customresourcedefinition.apiextensions.k8s.io/${crd.name}`));
   if (missing.length > 0) {
     await kubectlOk([
       'apply',
       '--server-side',
       `--field-manager=${FIELD_MANAGER}`,
-      ...missing.flatMap((f) => ['-f', f]),
+      ...missing.flatMap((crd) => ['-f', crd.file]),
     ]);
   }
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crdNames.map((n) => `crd/${n}`)]);
+  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((crd) => `crd/${crd.name}`)]);
   // Namespaced objects cannot be dry-run into a namespace that does not exist.
   await kubectlOk(['apply', '-f', path.join(knativeDir, '00-namespace.yaml')]);
 });

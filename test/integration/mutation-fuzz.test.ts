@@ -51,7 +51,7 @@ beforeAll(async () => {
     adminConnection.close();
   };
   app = buildIngest({
-    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', BODY_LIMIT_BYTES: '65536' }),
+    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false', BODY_LIMIT_BYTES: '65536' }),
     api,
     log: createLogger({ level: 'silent', name: 'mutants' }),
     metrics,

@@ -17,7 +17,7 @@ let namespace: string;
 
 function ingest(eventSeriesIntervalMs?: number): { app: Hono; metrics: IngestMetrics } {
   const metrics = createIngestMetrics();
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' });
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false' });
   return {
     app: buildIngest({
       config,

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CONFIG_MAP, POD, type ResourceType } from '../../lib/api/group.js';
+import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
+import type { KubeConnection } from '../../lib/k8s/client.js';
 import { adminApi, freshNamespace, kubectl, kubectlWithInput } from './support/cluster.js';
 import { serviceAccountApi } from './support/identity.js';
 import { type Rule, recordingForbidden, refusalOf, untilAuthorized } from './support/rbac-access.js';
@@ -21,8 +24,8 @@ type RoleDocument = { kind: string; metadata: { name: string; namespace?: string
 
 let admin: KubeApi & { close(): void };
 let namespace: string;
-let ingest: KubeApi & { close(): void };
-let sweep: KubeApi & { close(): void };
+let ingest: KubeConnection;
+let sweep: KubeConnection;
 /** The 403s each identity met since the last test cleared them. */
 const forbidden: Record<'ingest' | 'sweep', string[]> = { ingest: [], sweep: [] };
 let iteration = 0;
@@ -143,5 +146,55 @@ describe('least privilege with real ServiceAccount tokens', () => {
         await untilAuthorized(subjectOf(entry.role), scope, true);
       }
     });
+  });
+});
+
+describe('reading the token issuer', () => {
+  const DEFAULT = 'system:service-account-issuer-discovery';
+
+  /** The authorizer reads bindings from an informer: asks until the key set is (not) served, 10 s at most. */
+  async function untilKeySet(api: KubeConnection, served: boolean): Promise<void> {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
+      const answer = await api.issuer.keySet().then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof KubeApiError && error.statusCode === 403) return false;
+          throw error;
+        },
+      );
+      if (answer === served) return;
+    }
+    throw new Error(`the key set was ${served ? 'still refused' : 'still served'} after 10 s`);
+  }
+
+  it.each([
+    ['ingest', () => ingest],
+    ['sweep', () => sweep],
+  ] as const)('lets %s read it through the binding the manifests ship', async (name, api) => {
+    // Kubernetes binds the role to all ServiceAccounts; some clusters remove that, which ours survives.
+    const ours = `kernel-gossip-${name}-issuer-discovery`;
+    const saved = JSON.parse(await kubectl(['get', 'clusterrolebinding', DEFAULT, '-o', 'json'])) as {
+      metadata: { name: string; labels?: unknown; annotations?: unknown };
+    };
+    try {
+      await kubectl(['delete', 'clusterrolebinding', ours]);
+      await kubectl(['delete', 'clusterrolebinding', DEFAULT]);
+      await untilKeySet(api(), false);
+      await kubectl([
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '-f',
+        `knative/1${name === 'ingest' ? 0 : 1}-rbac-${name}.yaml`,
+      ]);
+      await untilKeySet(api(), true);
+      await expect(api().issuer.discovery()).resolves.toMatchObject({ issuer: expect.any(String) });
+    } finally {
+      const { name: bindingName, labels, annotations } = saved.metadata;
+      const restored = { ...saved, metadata: { name: bindingName, labels, annotations } };
+      await kubectlWithInput(['apply', '-f', '-'], JSON.stringify(restored));
+      for (const file of RBAC_FILES.slice(1))
+        await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+    }
   });
 });

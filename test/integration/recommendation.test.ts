@@ -89,7 +89,7 @@ beforeAll(async () => {
   api = await adminApi();
   namespace = await freshNamespace(api, 'recommend');
   app = buildIngest({
-    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' }),
+    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false' }),
     api,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics: createIngestMetrics(),

@@ -117,6 +117,7 @@ export function applyIngestStatus(
 
 export function sweepApp(api: KubeApi, namespace: string, env: Record<string, string> = {}, now?: () => number): Hono {
   const config = parseConfig({
+    AUTH_REQUIRED: 'false',
     KERNEL_GOSSIP_FUNCTION: 'sweep',
     ALLOWED_NAMESPACES: namespace,
     MONITORED_PODS_NAMESPACE: namespace,

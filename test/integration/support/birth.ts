@@ -113,7 +113,7 @@ export function countingApi(api: KubeApi): { api: KubeApi; counts: Record<string
 
 export function ingestApp(api: KubeApi): Hono {
   return buildIngest({
-    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest' }),
+    config: parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false' }),
     api,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics: createIngestMetrics(),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { POD, type ResourceType } from '../../../lib/api/group.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
-import { connectKubeApi } from '../../../lib/k8s/client.js';
+import { connectKubeApi, type KubeConnection } from '../../../lib/k8s/client.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import type { Metrics } from '../../../lib/metrics.js';
 
@@ -15,7 +15,15 @@ export const NAMESPACE: ResourceType = {
   namespaced: false,
 };
 
-export async function adminApi(): Promise<KubeApi & { close(): void }> {
+export const SERVICE_ACCOUNT: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  namespaced: true,
+};
+
+export async function adminApi(): Promise<KubeConnection> {
   return connectKubeApi({ kubeconfigPath: inject('kubeconfig') });
 }
 

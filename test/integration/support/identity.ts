@@ -1,18 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
-import type { KubeApi } from '../../../lib/k8s/api.js';
-import { connectKubeApi } from '../../../lib/k8s/client.js';
+import { connectKubeApi, type KubeConnection } from '../../../lib/k8s/client.js';
 import { kubectl } from './cluster.js';
 
 /**
  * Acting as a ServiceAccount: a token from the TokenRequest API (what the kubelet
  * mounts into the function's pod) in a kubeconfig of its own.
  */
-export async function serviceAccountApi(
-  namespace: string,
-  serviceAccount: string,
-): Promise<KubeApi & { close(): void }> {
+export async function serviceAccountApi(namespace: string, serviceAccount: string): Promise<KubeConnection> {
   const token = await serviceAccountToken(namespace, serviceAccount);
   const { cluster } = adminKubeconfig();
   const kubeconfig = {
@@ -29,9 +25,15 @@ export async function serviceAccountApi(
   return connectKubeApi({ kubeconfigPath: file });
 }
 
-/** A token from the TokenRequest API, valid for an hour. */
-export async function serviceAccountToken(namespace: string, serviceAccount: string): Promise<string> {
-  return (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h'])).trim();
+/** A token from the TokenRequest API, valid for an hour unless told, for the API server's audience unless told. */
+export async function serviceAccountToken(
+  namespace: string,
+  serviceAccount: string,
+  options: { audience?: string; duration?: string } = {},
+): Promise<string> {
+  const audience = options.audience === undefined ? [] : [`--audience=${options.audience}`];
+  const args = ['create', 'token', serviceAccount, '-n', namespace, `--duration=${options.duration ?? '1h'}`];
+  return (await kubectl([...args, ...audience])).trim();
 }
 
 export type AdminCluster = { readonly server: string; readonly 'certificate-authority-data': string };

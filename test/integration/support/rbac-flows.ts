@@ -48,7 +48,7 @@ export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string
   const stored = await runningPod(admin, namespace, pod, i);
   // Series writes at once (not once a minute), so the flow reads and patches the Event.
   const app = buildIngest({
-    config: parseConfig({}),
+    config: parseConfig({ AUTH_REQUIRED: 'false' }),
     api,
     log: quiet,
     metrics: createIngestMetrics(),
@@ -106,6 +106,7 @@ export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string,
   const repaired = await seedWhisper(admin, namespace, `sweep-${i}`, { status: false });
   await seedWhisper(admin, namespace, `gone-${i}`);
   const config = parseConfig({
+    AUTH_REQUIRED: 'false',
     KERNEL_GOSSIP_FUNCTION: 'sweep',
     ALLOWED_NAMESPACES: namespace,
     MONITORED_PODS_NAMESPACE: 'kernel-gossip',

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readKubeconfig } from '../../../lib/k8s/kubeconfig.js';
+import { KubeconfigError, readKubeconfigs } from '../../../lib/k8s/kubeconfig.js';
+
+/** One file, as most kubeconfigs are. */
+const readKubeconfig = (text: string, file: string) => readKubeconfigs([{ file, text }]);
 
 const kubeconfig = (
   cluster: Record<string, unknown>,
@@ -63,8 +66,20 @@ describe('readKubeconfig: what the plain reader serves', () => {
       null,
       { server: 'http://127.0.0.1:8080', insecureSkipTlsVerify: false },
     ],
+    [
+      'a proxy and impersonation',
+      { server: 'https://api', 'proxy-url': 'http://user:secret@proxy:3128' },
+      { token: 't', as: 'someone' },
+      {
+        server: 'https://api',
+        insecureSkipTlsVerify: false,
+        proxyUrl: 'http://user:secret@proxy:3128',
+        token: 't',
+        impersonate: 'someone',
+      },
+    ],
   ])('%s', (_name, cluster, user, plain) => {
-    expect(readKubeconfig(kubeconfig(cluster, user), '/home/me/.kube/config')).toEqual({ plain });
+    expect(readKubeconfig(kubeconfig(cluster, user), '/home/me/.kube/config')).toEqual({ context: plain });
   });
 
   it('reads YAML as well as JSON', () => {
@@ -75,35 +90,84 @@ describe('readKubeconfig: what the plain reader serves', () => {
       'users: [{name: u, user: {token: t}}]',
     ].join('\n');
     expect(readKubeconfig(yaml, '/k')).toEqual({
-      plain: { server: 'https://api', insecureSkipTlsVerify: false, token: 't' },
+      context: { server: 'https://api', insecureSkipTlsVerify: false, token: 't' },
+    });
+  });
+
+  it('merges several files as kubectl does: first current-context, first definition of a name, paths near their file', () => {
+    const first = JSON.stringify({
+      'current-context': 'x',
+      clusters: [{ name: 'c', cluster: { server: 'https://first', 'certificate-authority': 'ca.crt' } }],
+    });
+    const second = JSON.stringify({
+      'current-context': 'other',
+      clusters: [{ name: 'c', cluster: { server: 'https://second' } }],
+      users: [{ name: 'u', user: { tokenFile: 'token' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+    });
+    expect(
+      readKubeconfigs([
+        { file: '/a/config', text: first },
+        { file: '/b/config', text: second },
+      ]),
+    ).toEqual({
+      context: { server: 'https://first', caFile: '/a/ca.crt', insecureSkipTlsVerify: false, tokenFile: '/b/token' },
     });
   });
 });
 
 describe('readKubeconfig: what it leaves to client-node', () => {
   it.each([
-    ['an exec plugin', { server: 'https://api' }, { exec: { command: 'aws' } }, 'uses exec'],
-    ['an auth-provider', { server: 'https://api' }, { 'auth-provider': { name: 'oidc' } }, 'uses auth-provider'],
-    ['basic auth', { server: 'https://api' }, { username: 'a', password: 'b' }, 'uses username, password'],
-    ['impersonation', { server: 'https://api' }, { token: 't', as: 'someone' }, 'uses as'],
-    ['a proxy', { server: 'https://api', 'proxy-url': 'socks5://proxy:1080' }, { token: 't' }, 'uses proxy-url'],
-  ])('%s', (_name, cluster, user, reason) => {
-    expect(readKubeconfig(kubeconfig(cluster, user), '/k')).toEqual({ needsClientNode: reason });
+    ['an exec plugin', { exec: { command: 'aws' } }, { exec: { command: 'aws' } }],
+    ['an auth-provider', { 'auth-provider': { name: 'oidc' } }, { authProvider: { name: 'oidc' } }],
+  ])('%s', (_name, user, plugin) => {
+    expect(readKubeconfig(kubeconfig({ server: 'https://api' }, user), '/k')).toMatchObject({ plugin });
+  });
+});
+
+describe('readKubeconfig: what it refuses at start-up, naming the field', () => {
+  const refuses = (text: string, message: RegExp) => expect(() => readKubeconfig(text, '/k')).toThrow(message);
+
+  it.each([
+    ['basic auth', {}, { username: 'a', password: 'b' }, /users\[u\]\.user\.username: basic authentication/],
+    ['impersonated groups', {}, { token: 't', as: 'x', 'as-groups': ['g'] }, /users\[u\]\.user\.as-groups: /],
+    ['a token file beside a plugin', {}, { exec: {}, tokenFile: 't' }, /users\[u\]\.user\.tokenFile: /],
+    ['an unknown user field', {}, { 'token-file': 't' }, /users\[u\]\.user\.token-file: not a setting/],
+    [
+      'a SOCKS proxy',
+      { 'proxy-url': 'socks5://proxy:1080' },
+      { token: 't' },
+      /proxy-url: only http:\/\/ .* not socks5:/,
+    ],
+    ['an https proxy', { 'proxy-url': 'https://proxy:3128' }, { token: 't' }, /proxy-url: only http:\/\//],
+    ['an unknown cluster field', { 'certificate-authority-file': 'x' }, {}, /clusters\[c\]\.cluster\.certificate-auth/],
+    ['a value of the wrong type', { 'insecure-skip-tls-verify': 'yes' }, {}, /insecure-skip-tls-verify in \/k: /],
+  ])('%s', (_name, cluster, user, message) => {
+    refuses(kubeconfig({ server: 'https://api', ...cluster }, user), message);
   });
 
   it.each([
     [
       'no current context',
       kubeconfig({ server: 'https://api' }, {}, { 'current-context': '' }),
-      'not the plain kubeconfig shape',
+      /sets no current-context/,
     ],
     [
       'a current context that is not listed',
       kubeconfig({ server: 'https://api' }, {}, { 'current-context': 'gone' }),
-      'the current context or its cluster is missing',
+      /gone is not defined/,
     ],
-    ['not YAML', '{ clusters: [', 'not YAML this reader understands'],
-  ])('%s', (_name, text, reason) => {
-    expect(readKubeconfig(text, '/k')).toEqual({ needsClientNode: reason });
+    ['not YAML', '{ clusters: [', /is not YAML/],
+    [
+      'a proxy for a plain-HTTP server',
+      kubeconfig({ server: 'http://api', 'proxy-url': 'http://p:3128' }, {}),
+      /https:\/\/ server only/,
+    ],
+  ])('%s', (_name, text, message) => {
+    refuses(text, message);
+  });
+
+  it('throws a KubeconfigError, which start-up reports as it is', () => {
+    expect(() => readKubeconfig('{ clusters: [', '/k')).toThrow(KubeconfigError);
   });
 });

@@ -23,8 +23,11 @@ export const KReferenceSchema = v.strictObject({
 });
 export type KReference = v.InferOutput<typeof KReferenceSchema>;
 
-/** We always address by reference, never by a URI that could drift from the manifests. */
-export const DestinationSchema = v.strictObject({ ref: KReferenceSchema });
+/**
+ * We always address by reference, never by a URI that could drift from the manifests;
+ * `audience` is that of the token Knative sends (sender identity).
+ */
+export const DestinationSchema = v.strictObject({ ref: KReferenceSchema, audience: v.optional(v.string()) });
 
 /** ISO 8601 duration as Knative parses `backoffDelay`, restricted to hours/minutes/seconds. */
 export const ISO_DURATION = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/;

@@ -33,10 +33,13 @@ describe('the sweep Knative Service', () => {
   it('agrees with the ingest function on the settings both read', () => {
     const ingestEnv = new Map(funcEnvs().map(({ name, value }) => [name, value]));
     const shared = (sweepContainer?.env ?? []).filter(
-      ({ name }) => ingestEnv.has(name) && !['KERNEL_GOSSIP_FUNCTION', 'FIELD_MANAGER'].includes(name),
+      ({ name }) =>
+        ingestEnv.has(name) &&
+        !['KERNEL_GOSSIP_FUNCTION', 'FIELD_MANAGER', 'AUTH_AUDIENCE', 'AUTH_SUBJECTS'].includes(name),
     );
     expect(shared.map((e) => e.name).sort()).toEqual([
       'ALLOWED_NAMESPACES',
+      'AUTH_REQUIRED',
       'LOG_LEVEL',
       'MONITOR_POLICY',
       'SKIP_NAMESPACES',

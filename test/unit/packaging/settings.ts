@@ -18,7 +18,19 @@ const namespaceListSchema = v.pipe(
 const positiveIntegerSchema = v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'a positive integer'));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The deploy manifests require sender identity; switching it off is for tests and local runs. */
+const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+const subjectListSchema = v.pipe(
+  v.string(),
+  v.check(
+    (list) => list.split(',').every((subject) => SERVICE_ACCOUNT_SUBJECT.test(subject)),
+    'a comma list of subjects',
+  ),
+);
+
 const COMMON_SETTINGS = {
+  AUTH_REQUIRED: v.literal('true'),
+  AUTH_SUBJECTS: subjectListSchema,
   LOG_LEVEL: v.picklist(LOG_LEVELS),
   MONITOR_POLICY: v.picklist(['annotated', 'all']),
   SKIP_NAMESPACES: namespaceListSchema,
@@ -29,6 +41,7 @@ export const INGEST_SETTINGS = {
   ...COMMON_SETTINGS,
   KERNEL_GOSSIP_FUNCTION: v.literal('ingest'),
   FIELD_MANAGER: v.literal('kernel-gossip-ingest'),
+  AUTH_AUDIENCE: v.literal('kernel-gossip-ingest'),
   BODY_LIMIT_BYTES: positiveIntegerSchema,
   UNRESOLVED_RETRY_SECONDS: v.pipe(v.string(), v.regex(/^\d+$/, 'a whole number')),
   // A literal token in func.yaml would be a committed secret: only a Secret reference
@@ -40,6 +53,7 @@ export const SWEEP_SETTINGS = {
   ...COMMON_SETTINGS,
   KERNEL_GOSSIP_FUNCTION: v.literal('sweep'),
   FIELD_MANAGER: v.literal('kernel-gossip-sweep'),
+  AUTH_AUDIENCE: v.literal('kernel-gossip-sweep'),
   RESOLVED_AFTER_SECONDS: positiveIntegerSchema,
   KW_RETENTION_SECONDS: positiveIntegerSchema,
   PBC_RETENTION_SECONDS: positiveIntegerSchema,

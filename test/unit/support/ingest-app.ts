@@ -3,7 +3,8 @@ import { buildIngest } from '../../../functions/ingest/create.js';
 import { createIngestMetrics, type IngestMetrics } from '../../../functions/ingest/metrics.js';
 import { POD } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
-import { createLogger } from '../../../lib/log.js';
+import type { IssuerApi } from '../../../lib/k8s/issuer.js';
+import { createLogger, type Logger } from '../../../lib/log.js';
 import type { HttpFixture } from '../../fixtures/events.js';
 import { FakeKubeApi } from './fake-kube-api.js';
 
@@ -12,15 +13,23 @@ export type IngestHarness = { app: Hono; api: FakeKubeApi; metrics: IngestMetric
 
 export const NOW = Date.parse('2024-01-01T00:01:00Z');
 
-export function ingestHarness(env: Record<string, string> = {}): IngestHarness {
+/**
+ * Sender identity is off unless a test turns it on with an issuer: these tests are
+ * about events, and test/unit/auth covers who may send them.
+ */
+export function ingestHarness(
+  env: Record<string, string> = {},
+  options: { issuer?: IssuerApi; log?: Logger } = {},
+): IngestHarness {
   const api = new FakeKubeApi();
   api.seed(POD, monitoredPod('production', 'throttled-pod'));
   const metrics = createIngestMetrics();
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', ...env });
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false', ...env });
   const app = buildIngest({
     config,
     api,
-    log: createLogger({ level: 'silent', name: 'test' }),
+    issuer: options.issuer,
+    log: options.log ?? createLogger({ level: 'silent', name: 'test' }),
     metrics,
     now: () => NOW,
   });

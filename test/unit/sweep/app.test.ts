@@ -187,7 +187,12 @@ describe('failures', () => {
     expect(await summaryOf(response)).toMatchObject({
       actions: { statusRepaired: 2, configMapUpdated: 1 },
       failures: [
-        { object: 'kernelwhispers/production/b.app', reason: 'ObjectRejected', message: 'PATCH b.app: 422 invalid' },
+        {
+          object: 'kernelwhispers/production/b.app',
+          reason: 'ObjectRejected',
+          // What the API server said stays in the log; the reply names the reason only.
+          message: 'The API server did not accept the request (ObjectRejected)',
+        },
       ],
     });
     expect(fake.all(KERNEL_WHISPER).map((object) => object.status !== undefined)).toEqual([true, false, true]);

@@ -4,6 +4,7 @@ import { createSweepMetrics, type SweepMetrics } from '../../../functions/sweep/
 import { KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
 import { desiredKernelWhisper } from '../../../lib/core/kernel-whisper.js';
+import type { IssuerApi } from '../../../lib/k8s/issuer.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
 import { createLogger } from '../../../lib/log.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
@@ -16,14 +17,16 @@ export const NOW = Date.parse('2024-01-01T01:00:00Z');
 
 export type SweepHarness = { app: Hono; fake: FakeKubeApi; api: FaultyKubeApi; metrics: SweepMetrics };
 
-export function sweepHarness(env: Record<string, string> = {}): SweepHarness {
+/** Sender identity is off unless a test gives an issuer (test/unit/auth covers it). */
+export function sweepHarness(env: Record<string, string> = {}, issuer?: IssuerApi): SweepHarness {
   const fake = new FakeKubeApi();
   const api = new FaultyKubeApi(fake);
   const metrics = createSweepMetrics();
-  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', ...env });
+  const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'sweep', AUTH_REQUIRED: 'false', ...env });
   const app = buildSweep({
     config,
     api,
+    issuer,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics,
     now: () => NOW,

@@ -3,17 +3,27 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
-import { isRecord, loadManifests, NAMESPACE, ofKind, parseAs, readFuncYaml, repoRoot } from './manifests.js';
-import { envProblems, INGEST_SETTINGS } from './settings.js';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  isRecord,
+  loadManifests,
+  NAMESPACE,
+  ofKind,
+  parseAs,
+  readFuncYaml,
+  repoRoot,
+} from '../unit/packaging/manifests.js';
+import { envProblems, INGEST_SETTINGS } from '../unit/packaging/settings.js';
+import { IMAGE_NODE_VERSION } from './node.js';
 
 /**
- * func.yaml against the upstream JSON schema (../shared/knative-func/, knative/func
- * knative-v1.23.1), then what that schema cannot say: the runtime contract of our server,
- * the settings it reads, and scale limits that protect the API server.
+ * func.yaml against the JSON schema knative/func publishes (schema/func_yaml-schema.json of
+ * the pinned knative.dev/func module, test/upstream/modules.ts), then what that schema cannot
+ * say: the runtime contract of our server, the settings it reads, and scale limits that
+ * protect the API server.
  */
 
-const schemaPath = path.resolve(repoRoot, '../shared/knative-func/func_yaml-schema.json');
+const schemaPath = path.join(inject('knativeModules').func, 'schema', 'func_yaml-schema.json');
 const upstreamSchema: unknown = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const funcYaml = readFuncYaml();
 
@@ -156,6 +166,14 @@ describe('func.yaml beyond the schema', () => {
     // The sweep Service runs this image's `npm start` too, picked by KERNEL_GOSSIP_FUNCTION; the
     // script gives each function its heap (test/unit/packaging/start.test.ts).
     expect(scripts.start).toBe('sh scripts/start.sh');
+  });
+
+  it('builds the image on Node 24, a supported LTS, which package.json engines allows and the bundle test runs', () => {
+    const packageJson: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const engines = isRecord(packageJson) && isRecord(packageJson.engines) ? packageJson.engines : {};
+    expect(func.build.buildEnvs).toContainEqual({ name: 'BP_NODE_VERSION', value: '24.*' });
+    expect(String(engines.node).split(' || ')).toContain('^24.0.0');
+    expect(IMAGE_NODE_VERSION).toMatch(/^24\./);
   });
 
   it('caps events in flight so a burst cannot flood the API server, and scales to zero', () => {
