@@ -23,6 +23,8 @@ export type PhaseFigures = {
   readonly cpuMsPerEvent: Readonly<Record<string, number>>;
   /** TCP connections the function opened to the API server during the phase (connections.ts). */
   readonly apiConnectionsOpened?: number;
+  /** Of a phase run in slices: each slice's API-server CPU and events, to tell the run's own noise. */
+  readonly slices?: readonly { readonly apiServerMs: number; readonly events: number }[];
   readonly firstError?: string;
 };
 
@@ -59,6 +61,7 @@ export class SlicedPhase {
   private readonly tallies: ApiTally[] = [];
   private readonly outcomes = new OutcomeTally();
   private readonly cpu: Record<string, number> = {};
+  private readonly slices: { apiServerMs: number; events: number }[] = [];
   private opened: number | undefined;
 
   constructor(private readonly probes: Probes) {}
@@ -72,8 +75,9 @@ export class SlicedPhase {
       const done = await phase(this.outcomes);
       const seen = connections?.stop();
       if (seen !== undefined) this.opened = (this.opened ?? 0) + seen.opened;
-      for (const [name, ms] of Object.entries(cpuBetween(before, cpuTimes(this.probes.pids))))
-        this.cpu[name] = (this.cpu[name] ?? 0) + ms;
+      const spent = cpuBetween(before, cpuTimes(this.probes.pids));
+      for (const [name, ms] of Object.entries(spent)) this.cpu[name] = (this.cpu[name] ?? 0) + ms;
+      this.slices.push({ apiServerMs: spent.apiserver ?? Number.NaN, events: done.completed });
       return done;
     });
     this.results.push(result);
@@ -82,7 +86,8 @@ export class SlicedPhase {
 
   figures(): PhaseFigures {
     const merged = figures(mergeResults(this.results), sumTallies(this.tallies), this.outcomes.counts, this.cpu);
-    return this.opened === undefined ? merged : { ...merged, apiConnectionsOpened: this.opened };
+    const sliced = { ...merged, slices: [...this.slices] };
+    return this.opened === undefined ? sliced : { ...sliced, apiConnectionsOpened: this.opened };
   }
 }
 

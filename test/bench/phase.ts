@@ -31,7 +31,8 @@ export type PhaseOutcome = {
 
 /**
  * A goal and what this run measured. `unresolved`: the run's own noise is
- * larger than the margin asked about, so neither pass nor fail is shown.
+ * larger than the margin asked about, so a pass is not claimed; a figure
+ * beyond its goal still fails.
  */
 export type Target = {
   readonly target: string;

@@ -42,8 +42,8 @@ export function table(head: readonly string[], rows: readonly (readonly (string 
 
 export function verdict(target: Target, busy: boolean): string {
   if (busy) return 'BUSY';
-  if (target.unresolved === true) return 'UNRESOLVED';
-  return target.pass ? 'PASS' : 'FAIL';
+  if (!target.pass) return 'FAIL';
+  return target.unresolved === true ? 'UNRESOLVED' : 'PASS';
 }
 
 export function renderMarkdown(info: RunInfo, sections: readonly PhaseSection[]): string {
