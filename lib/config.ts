@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describeIssues } from './events/fields.js';
+import { FIELD_MANAGER } from './field-managers.js';
 import type { CredentialSource } from './k8s/credentials.js';
 
 /**
@@ -85,7 +86,8 @@ export type Config = {
   readonly function: FunctionName;
   readonly port: number;
   readonly logLevel: string;
-  readonly fieldManager: string;
+  /** Fixed names: each writes under the manager of what it computes, whichever function runs. */
+  readonly fieldManagers: typeof FIELD_MANAGER;
   readonly monitorPolicy: 'annotated' | 'all';
   readonly skipNamespaces: ReadonlySet<string>;
   /** Empty means every namespace is allowed. */
@@ -128,6 +130,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.issues).join('; ')}`);
   const e = parsed.output;
   // PORT is the Knative runtime contract; WEBHOOK_PORT is what the earlier operator read.
+  const own = FIELD_MANAGER[e.KERNEL_GOSSIP_FUNCTION];
+  if (e.FIELD_MANAGER !== undefined && e.FIELD_MANAGER !== own)
+    throw new ConfigError(
+      `Invalid configuration: FIELD_MANAGER: must be ${own} (the managers are fixed, so that ingest and sweep own disjoint fields)`,
+    );
   const port = v.safeParse(PortSchema, e.PORT ?? e.WEBHOOK_PORT ?? '8080');
   if (!port.success) throw new ConfigError(`Invalid configuration: PORT: ${describeIssues(port.issues).join('; ')}`);
   const required = e.AUTH_REQUIRED === 'true';
@@ -139,7 +146,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     function: e.KERNEL_GOSSIP_FUNCTION,
     port: port.output,
     logLevel: e.LOG_LEVEL,
-    fieldManager: e.FIELD_MANAGER ?? `kernel-gossip-${e.KERNEL_GOSSIP_FUNCTION}`,
+    fieldManagers: FIELD_MANAGER,
     monitorPolicy: e.MONITOR_POLICY,
     skipNamespaces: new Set(e.SKIP_NAMESPACES),
     allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),

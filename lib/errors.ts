@@ -63,6 +63,20 @@ export class PodUnresolvableError extends Error {
   override readonly name = 'PodUnresolvableError';
 }
 
+/** The event names a container its pod does not have: containers of a pod never change, so it can never apply. */
+export class ContainerNotInPodError extends Error {
+  override readonly name = 'ContainerNotInPodError';
+}
+
+/**
+ * The stored object belongs to another incarnation of the pod than the (cached)
+ * pod the event was matched with; the ingest decides again on the live pod.
+ * Internal: never reaches HTTP.
+ */
+export class IncarnationChangedError extends Error {
+  override readonly name = 'IncarnationChangedError';
+}
+
 /** Failures talking to the Kubernetes API server, by what the caller can do about them. */
 export type ApiFailure = 'unavailable' | 'throttled' | 'conflict' | 'rejected' | 'forbidden' | 'not-found';
 

@@ -36,18 +36,18 @@ export function buildIngest(options: IngestOptions): Hono {
   const now = options.now ?? Date.now;
   const { config, api, log, metrics } = options;
   const writer = new ObjectWriter(api, {
-    fieldManager: config.fieldManager,
+    fieldManager: config.fieldManagers.ingest,
     resolvedAfterMs: config.resolvedAfterMs,
     now,
   });
-  const pods = new PodDirectory(api);
+  const pods = new PodDirectory(api, { now });
   const resolver = new ApiIdentityResolver(api, pods, {
     now,
     unresolvedRetryMs: config.unresolvedRetryMs,
     ...options.resolver,
   });
   const podEvents = new PodEventRecorder(api, {
-    fieldManager: config.fieldManager,
+    fieldManager: config.fieldManagers.ingest,
     reportingInstance: options.reportingInstance ?? hostname(),
     seriesIntervalMs: options.eventSeriesIntervalMs ?? EVENT_SERIES_INTERVAL_MS,
     now,

@@ -8,11 +8,14 @@ import { Lru } from '../../lib/lru.js';
  * every few seconds is not read for every report. 30 s is short next to the
  * rest of the opt-in path (the observer learns of an annotated pod from the
  * sweep's ConfigMap, every 5 minutes); a resized CPU limit shows in the
- * recommendation at most 30 s later.
+ * recommendation at most 30 s later. The time is the injected clock's.
  */
-const POD_TTL_MS = 30_000;
+export const POD_TTL_MS = 30_000;
 /** About 1.5 KB each; a pod not seen again within its TTL only holds memory. */
 const CACHED_PODS = 1024;
+
+/** A pod as found, and whether it was read from the API server for this lookup (not from the cache). */
+export type PodLookup = { readonly pod: Pod | undefined; readonly fresh: boolean };
 
 export class PodDirectory {
   private readonly cache: Lru<string, Pod>;
@@ -30,20 +33,21 @@ export class PodDirectory {
     });
   }
 
-  async get(namespace: string, name: string): Promise<Pod | undefined> {
+  async get(namespace: string, name: string): Promise<PodLookup> {
     const cached = this.cache.get(`${namespace}/${name}`);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return { pod: cached, fresh: false };
     return this.refresh(namespace, name);
   }
 
-  /** Reads past the cache: for a container that may have reached pod status since. */
-  refresh(namespace: string, name: string): Promise<Pod | undefined> {
+  /** Reads past the cache: for a container or a pod UID the cached pod does not have. */
+  async refresh(namespace: string, name: string): Promise<PodLookup> {
     const key = `${namespace}/${name}`;
-    const inFlight = this.reading.get(key);
-    if (inFlight !== undefined) return inFlight;
-    const read = this.read(key, namespace, name).finally(() => this.reading.delete(key));
-    this.reading.set(key, read);
-    return read;
+    let read = this.reading.get(key);
+    if (read === undefined) {
+      read = this.read(key, namespace, name).finally(() => this.reading.delete(key));
+      this.reading.set(key, read);
+    }
+    return { pod: await read, fresh: true };
   }
 
   private async read(key: string, namespace: string, name: string): Promise<Pod | undefined> {

@@ -99,10 +99,10 @@ export class ApiIdentityResolver implements KernelIdentityResolver {
   private async followPointer(identity: KernelIdentity, node: string | undefined): Promise<Match | undefined> {
     const pointer = this.pointers.find(identity);
     if (pointer === undefined) return undefined;
-    const cached = await this.pods.get(pointer.namespace, pointer.name);
+    const cached = (await this.pods.get(pointer.namespace, pointer.name)).pod;
     let match = cached === undefined ? undefined : matchPod(cached, identity, node);
     if (match !== undefined && !complete(match, identity)) {
-      const fresh = await this.pods.refresh(pointer.namespace, pointer.name);
+      const fresh = (await this.pods.refresh(pointer.namespace, pointer.name)).pod;
       match = fresh === undefined ? undefined : matchPod(fresh, identity, node);
     }
     if (match === undefined) this.pointers.forget(identity);

@@ -10,7 +10,7 @@ import {
   statusMatches,
 } from '../../lib/core/ingest-plan.js';
 import type { Observation } from '../../lib/core/observation.js';
-import { KubeApiError, type StatusCause } from '../../lib/errors.js';
+import { IncarnationChangedError, KubeApiError, type StatusCause } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { KeyedBatcher } from '../../lib/keyed-batcher.js';
@@ -19,8 +19,10 @@ import { Lru } from '../../lib/lru.js';
 /**
  * Writes observations to their objects: one server-side apply of the spec and
  * one of the status, each only when it changes. Bursts for one object coalesce
- * (KeyedBatcher); the last object this instance wrote is cached so an exact
- * redelivery costs no API request at all.
+ * (KeyedBatcher); the last object this instance read or wrote is kept for
+ * OBJECT_TTL_MS of the injected clock, so an exact redelivery costs no API
+ * request at all, and an object deleted meanwhile is written again at the
+ * first event after that (a redelivery within it is answered "unchanged").
  *
  * Races between instances are settled by the API server: the CRDs' transition
  * rules refuse an older observation or a dropped report (422), and the status is
@@ -45,6 +47,8 @@ export type WriterOptions = {
 };
 
 const MAX_ATTEMPTS = 4;
+/** As long as a pod is cached (pods.ts): what an instance read or wrote is trusted this long. */
+export const OBJECT_TTL_MS = 30_000;
 /**
  * Objects remembered for redelivery and planning, bounded by count and by
  * bytes of JSON: a KernelWhisper is about 2.5 KB, so 4 MB hold ~1,600 of them
@@ -69,6 +73,8 @@ export class ObjectWriter {
     this.cache = new Lru({
       maxEntries: options.cacheEntries ?? CACHED_OBJECTS,
       maxBytes: options.cacheBytes ?? CACHED_BYTES,
+      ttlMs: OBJECT_TTL_MS,
+      now: options.now,
     });
     this.batcher = new KeyedBatcher((key, batch) => this.writeBatch(key, batch));
   }
@@ -96,8 +102,11 @@ export class ObjectWriter {
   }
 
   private async writeOnce(cacheKey: string, key: ObjectKey, batch: readonly Observation[]): Promise<WriteOutcome> {
-    const current = this.cache.get(cacheKey) ?? (await this.api.get(key.type, key));
+    const cached = this.cache.get(cacheKey);
+    const current = cached ?? (await this.api.get(key.type, key));
     const plan = planSpec(current, batch);
+    if (plan.action === 'otherIncarnation')
+      throw new IncarnationChangedError(`${cacheKey} is about pod UID ${plan.storedUid}, not the cached pod's`);
     if (plan.action === 'stale') return { result: 'stale', key, writes: 0 };
     let writes = 0;
     let stored = current;
@@ -114,7 +123,8 @@ export class ObjectWriter {
       });
       writes++;
     }
-    this.remember(cacheKey, stored);
+    // Only what came from the API server now starts its time to live; an answer from the cache does not extend it.
+    if (writes > 0 || cached === undefined) this.remember(cacheKey, stored);
     return { result: writes === 0 ? 'unchanged' : 'applied', key, writes, object: stored };
   }
 

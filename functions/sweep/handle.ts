@@ -1,13 +1,7 @@
 import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import type { Config } from '../../lib/config.js';
 import { desiredMonitoredPods } from '../../lib/core/sweep-monitored-pods.js';
-import {
-  planObjects,
-  type SweepContext,
-  type SweepPolicy,
-  type SweepProblem,
-  sweptKinds,
-} from '../../lib/core/sweep-plan.js';
+import { planObjects, type SweepContext, type SweepPolicy, sweptKinds } from '../../lib/core/sweep-plan.js';
 import { indexPods } from '../../lib/core/sweep-pod-gone.js';
 import { KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
@@ -28,8 +22,8 @@ export type SweepDeps = { readonly api: KubeApi; readonly config: Config; readon
 export type { SweepFailure, SweepReport, SweepSummary } from './tally.js';
 export { targetOf } from './tally.js';
 
-/** Told about each page's problems and writes as they happen, for logs and metrics. */
-export type SweepRecorder = (problems: readonly SweepProblem[], executed: readonly Executed[]) => void;
+/** Told about each page's writes as they happen, for logs and metrics. */
+export type SweepRecorder = (executed: readonly Executed[]) => void;
 
 export async function sweep(deps: SweepDeps, record: SweepRecorder = () => {}): Promise<SweepReport> {
   const tally = new SweepTally();
@@ -67,22 +61,21 @@ async function sweepPages(deps: SweepDeps, record: SweepRecorder, tally: SweepTa
   const observed = await observe(api, scope, sweptKinds(policy));
   const nowMs = deps.now();
   const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
-  const options = { fieldManager: config.fieldManager, concurrency: config.sweepConcurrency };
+  const options = { fieldManagers: config.fieldManagers, concurrency: config.sweepConcurrency };
   tally.saw('pods', observed.pods.length);
   for await (const page of observed.pages) {
     tally.saw(page.kind.type === KERNEL_WHISPER ? 'kernelWhispers' : 'podBirthCertificates', page.items.length);
     const plan = planObjects(page.items, page.kind, context);
     const executed = await execute(api, plan.actions, options);
-    tally.problems(plan.problems);
     tally.executed(executed);
-    record(plan.problems, executed);
+    record(executed);
   }
   const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
   const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
   if (configMap !== undefined) {
     const executed = await execute(api, [{ action: 'applyConfigMap', object: configMap }], options);
     tally.executed(executed);
-    record([], executed);
+    record(executed);
   }
 }
 

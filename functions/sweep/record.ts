@@ -19,14 +19,7 @@ export function recordSweep(deps: { readonly metrics: SweepMetrics }, report: Sw
 
 /** Metrics and one log line per object a sweep changed or failed on, page by page as it goes. */
 export function pageRecorder(deps: { readonly log: Logger; readonly metrics: SweepMetrics }): SweepRecorder {
-  return (problems, executed) => {
-    for (const problem of problems) {
-      deps.metrics.failures.inc({ resource: resourceOf(problem.object), reason: problem.reason });
-      deps.log.error(
-        { object: problem.object, reason: problem.reason },
-        `Could not sweep ${problem.object}: ${problem.message}`,
-      );
-    }
+  return (executed) => {
     for (const done of executed) recordExecuted(deps, done);
   };
 }
@@ -68,6 +61,8 @@ function messageFor(action: SweepAction, object: string): string {
   if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
   if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
   if (action.action === 'applySpec') return `Applied the pod lifecycle to ${object}`;
+  if (action.changes.includes('markedInvalid'))
+    return `Marked ${object} Invalid: its spec does not match the schema (the earlier operator's, or written by hand); deleted after the retention window`;
   return `Applied status of ${object} (${action.changes.join(', ')})`;
 }
 

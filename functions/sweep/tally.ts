@@ -1,5 +1,5 @@
 import { CONFIG_MAP } from '../../lib/api/group.js';
-import { objectName, type SweepAction, type SweepProblem } from '../../lib/core/sweep-plan.js';
+import { objectName, type SweepAction } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
 import { type HttpFailure, httpFailureFor, publicMessage } from '../../lib/http/status.js';
 import type { Executed } from './execute.js';
@@ -16,6 +16,8 @@ export type SweepSummary = {
     readonly statusRepaired: number;
     readonly resolved: number;
     readonly markedPodGone: number;
+    /** Objects whose spec fails the schema (e.g. the earlier operator's), marked before their deletion. */
+    readonly markedInvalid: number;
     readonly deleted: number;
     readonly configMapUpdated: number;
     /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
@@ -44,6 +46,7 @@ export class SweepTally {
     statusRepaired: 0,
     resolved: 0,
     markedPodGone: 0,
+    markedInvalid: 0,
     deleted: 0,
     configMapUpdated: 0,
     lifecycleRefreshed: 0,
@@ -62,10 +65,6 @@ export class SweepTally {
     this.seen.kernelWhispers = 0;
     this.seen.podBirthCertificates = 0;
     this.seen.pods = 0;
-  }
-
-  problems(problems: readonly SweepProblem[]): void {
-    for (const problem of problems) this.failed(problem);
   }
 
   executed(executed: readonly Executed[]): void {
@@ -108,12 +107,13 @@ function count(actions: Actions, action: SweepAction): void {
     if (action.changes.includes('repaired')) actions.statusRepaired++;
     if (action.changes.includes('resolved')) actions.resolved++;
     if (action.changes.includes('markedPodGone')) actions.markedPodGone++;
+    if (action.changes.includes('markedInvalid')) actions.markedInvalid++;
   }
 }
 
-/** The object an action writes, named like the planner names problems. */
+/** The object an action writes: `kernelwhispers/<namespace>/<name>`. */
 export function targetOf(action: SweepAction): string {
-  if (action.action === 'delete') return objectName(action.type, action.ref);
+  if (action.action === 'delete' || action.action === 'applyStatus') return objectName(action.type, action.ref);
   const { metadata } = action.object;
   const type = action.action === 'applyConfigMap' ? CONFIG_MAP : action.type;
   return objectName(type, { namespace: metadata.namespace ?? '', name: metadata.name });

@@ -39,6 +39,13 @@ export const POD_BIRTH_CERTIFICATE = {
 } as const;
 
 export const POD = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true } as const;
+export const NAMESPACE = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  namespaced: false,
+} as const;
 export const CONFIG_MAP = {
   group: '',
   version: 'v1',

@@ -115,12 +115,14 @@ export const KernelWhisperSpecSchema = v.pipe(
     workload: v.optional(WorkloadSchema),
   }),
   // The API server itself keeps newer truth: two ingest instances racing cannot
-  // replace a newer observation with an older one (a CEL transition rule).
+  // replace a newer observation with an older one (a CEL transition rule). A
+  // finding of another pod incarnation (a pod recreated under the same name)
+  // replaces it whatever its time: the object follows the live pod.
   v.metadata({
     'x-kubernetes-validations': [
       {
-        rule: 'timestamp(self.detected_at) >= timestamp(oldSelf.detected_at)',
-        message: 'detected_at must not move backwards: an older observation cannot replace a newer one',
+        rule: '!has(oldSelf.detected_at) || (has(self.pod_uid) && has(oldSelf.pod_uid) && self.pod_uid != oldSelf.pod_uid) || timestamp(self.detected_at) >= timestamp(oldSelf.detected_at)',
+        message: 'detected_at must not move backwards: an older observation of the same pod cannot replace a newer one',
         fieldPath: '.detected_at',
         reason: DETECTED_AT_RULE_CAUSE.reason,
       },

@@ -121,11 +121,15 @@ export const PodBirthCertificateSpecSchema = v.pipe(
   // Merges only ever add: two instances creating the same certificate at once
   // cannot drop or roll back a report the other recorded (a CEL transition rule
   // enforced by the API server; updates are also guarded by resourceVersion).
+  // The birth of another pod incarnation (recreated under the same name) starts
+  // the certificate afresh. A stored spec without reports (the earlier operator's)
+  // must not make the rule fail: the sweep marks such objects through /status,
+  // and transition rules run on every update.
   v.metadata({
     'x-kubernetes-validations': [
       {
-        rule: '!has(oldSelf.reports) || (has(self.reports) && oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at))))',
-        message: 'a recorded report cannot be dropped or replaced by an older one',
+        rule: '!has(oldSelf.reports) || (has(self.pod_uid) && has(oldSelf.pod_uid) && self.pod_uid != oldSelf.pod_uid) || (has(self.reports) && oldSelf.reports.all(r, self.reports.exists(n, n.id == r.id && timestamp(n.observed_at) >= timestamp(r.observed_at))))',
+        message: 'a recorded report of the same pod cannot be dropped or replaced by an older one',
         fieldPath: '.reports',
         reason: REPORTS_RULE_CAUSE.reason,
       },

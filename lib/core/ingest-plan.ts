@@ -4,7 +4,7 @@ import type { KernelWhisperSpec, KernelWhisperStatus } from '../api/kernel-whisp
 import { kernelWhisperName, podBirthCertificateName } from '../api/names.js';
 import type { PodBirthCertificateSpec, PodBirthCertificateStatus } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
-import { containsEntries, isRecord, sameJson } from './json.js';
+import { compareCanonical, containsEntries, isRecord, sameJson } from './json.js';
 import { desiredKernelWhisper, kernelWhisperStatus, type WhisperClock } from './kernel-whisper.js';
 import type { BirthObservation, Observation, ThrottleObservation } from './observation.js';
 import { desiredPodBirthCertificate, podBirthCertificateStatus } from './pod-birth.js';
@@ -33,16 +33,29 @@ export function keyString(key: ObjectKey): string {
 
 export type SpecPlan =
   | { readonly action: 'stale'; readonly storedAt: string }
+  /** The stored object is about another incarnation of the pod, and the batch's pod came from a cache. */
+  | { readonly action: 'otherIncarnation'; readonly storedUid: string }
   | { readonly action: 'write' | 'keep'; readonly desired: KubeObject };
 
-/** Plans one batch of observations for the same object (a coalesced burst). */
+/**
+ * Plans one batch of observations for the same object (a coalesced burst). An
+ * object follows the live pod: observations of another incarnation than the
+ * stored one replace it (the certificate starts afresh, the finding is the new
+ * pod's whatever its time), but only when their pod was read from the API
+ * server for them; from a cache they may be about a pod that is gone.
+ */
 export function planSpec(current: KubeObject | undefined, batch: readonly Observation[]): SpecPlan {
   const first = batch[0];
   if (first === undefined) throw new RangeError('planSpec needs at least one observation');
+  const storedUid = podUidOf(current);
+  const other = batch.filter((observation) => storedUid !== undefined && observation.pod.pod_uid !== storedUid);
+  if (storedUid !== undefined && other.some((observation) => observation.freshPod !== true))
+    return { action: 'otherIncarnation', storedUid };
+  const base = other.length === 0 ? current : undefined;
   const desired =
     first.kind === 'cpu_throttle'
-      ? planWhisper(current, batch as readonly ThrottleObservation[])
-      : planBirth(current, batch as readonly BirthObservation[]);
+      ? planWhisper(base, batch as readonly ThrottleObservation[])
+      : planBirth(base, batch as readonly BirthObservation[]);
   if (desired.action === 'stale') return desired;
   const unchanged =
     current !== undefined &&
@@ -51,17 +64,19 @@ export function planSpec(current: KubeObject | undefined, batch: readonly Observ
   return { action: unchanged ? 'keep' : 'write', desired: desired.object };
 }
 
+function podUidOf(object: KubeObject | undefined): string | undefined {
+  const spec = object?.spec;
+  return isRecord(spec) && typeof spec.pod_uid === 'string' ? spec.pod_uid : undefined;
+}
+
 function planWhisper(
   current: KubeObject | undefined,
   batch: readonly ThrottleObservation[],
 ): { action: 'stale'; storedAt: string } | { action: 'write'; object: KubeObject } {
-  // Newest observation wins; equal times are broken by content so any arrival order agrees.
-  const newest = batch.reduce((a, b) =>
-    b.observedAt > a.observedAt || (b.observedAt === a.observedAt && JSON.stringify(b.data) > JSON.stringify(a.data))
-      ? b
-      : a,
-  );
-  const object = desiredKernelWhisper(newest);
+  // Newest observation wins; at the same instant the greater spec in canonical JSON, so any arrival order agrees.
+  const object = batch
+    .map(desiredKernelWhisper)
+    .reduce((a, b) => (b.spec !== undefined && isNewer(b.spec, a.spec) ? b : a));
   const stored = current?.spec as KernelWhisperSpec | undefined;
   if (stored !== undefined && isNewer(stored, object.spec)) return { action: 'stale', storedAt: stored.detected_at };
   return { action: 'write', object };
@@ -70,7 +85,7 @@ function planWhisper(
 function isNewer(stored: KernelWhisperSpec, candidate: KernelWhisperSpec | undefined): boolean {
   if (candidate === undefined) return false;
   if (stored.detected_at !== candidate.detected_at) return stored.detected_at > candidate.detected_at;
-  return JSON.stringify(stored) > JSON.stringify(candidate);
+  return compareCanonical(stored, candidate) > 0;
 }
 
 function planBirth(

@@ -23,6 +23,8 @@ export type ThrottleObservation = {
   readonly data: CpuThrottleData;
   readonly observedAt: string;
   readonly source: string;
+  /** The pod was read from the API server for this event (not a cache): its UID is the live pod's. */
+  readonly freshPod?: boolean;
   /** Read from the pod at observation time, so the status stays a pure function of the spec. */
   readonly container_resources?: ContainerResources;
   readonly workload?: Workload;
@@ -35,6 +37,7 @@ export type BirthObservation = {
   readonly data: PodCreationData;
   readonly observedAt: string;
   readonly source: string;
+  readonly freshPod?: boolean;
   /** The pod's API lifecycle as read with the event (the pod the ingest reads anyway). */
   readonly lifecycle?: LifecycleView;
 };

@@ -13,7 +13,7 @@ import {
 } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { birthPhases, phasesInsight } from './birth-phases.js';
-import { compact } from './json.js';
+import { compact, compareCanonical } from './json.js';
 import type { BirthObservation } from './observation.js';
 import { byCodeUnits, compareEntries, fuseLifecycle, isLifecycle } from './pod-lifecycle.js';
 
@@ -103,7 +103,7 @@ function mergeReports(stored: readonly BirthReport[], incoming: readonly BirthRe
     if (
       existing === undefined ||
       report.observed_at > existing.observed_at ||
-      (report.observed_at === existing.observed_at && JSON.stringify(report) > JSON.stringify(existing))
+      (report.observed_at === existing.observed_at && compareCanonical(report, existing) > 0)
     ) {
       byId.set(report.id, report);
     }

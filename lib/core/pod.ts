@@ -117,3 +117,9 @@ export function sweepPod(pod: Pod, keepAnnotation: string): Pod {
           },
   };
 }
+
+/** Whether the pod spec has a container (regular, init or sidecar) of that name; containers never change. */
+export function hasContainer(pod: Pod, name: string): boolean {
+  const named = (container: Container) => container.name === name;
+  return (pod.spec?.containers.some(named) ?? false) || (pod.spec?.initContainers?.some(named) ?? false);
+}

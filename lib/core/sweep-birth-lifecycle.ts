@@ -1,7 +1,7 @@
 import { POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
 import type { PodBirthCertificateSpec } from '../api/pod-birth-certificate.js';
 import type { KubeObject } from '../k8s/objects.js';
-import { sameJson } from './json.js';
+import { compact, sameJson } from './json.js';
 import type { WhisperClock } from './kernel-whisper.js';
 import { certificateFor } from './pod-birth.js';
 import { fuseLifecycle, isBorn, podLifecycle } from './pod-lifecycle.js';
@@ -40,13 +40,14 @@ export function planLifecycleRefresh(
   const desired = fuseLifecycle(spec, spec, [podLifecycle(pod)]);
   if (sameJson(desired, spec)) return undefined;
   const object = certificateFor(desired);
-  const { name, resourceVersion } = stored.metadata;
+  const { name, resourceVersion, uid } = stored.metadata;
   return {
     action: 'applySpec',
     type: POD_BIRTH_CERTIFICATE,
     object: {
       ...object,
-      metadata: { ...object.metadata, name, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+      // The uid too: applied to an object deleted since, a resourceVersion alone would create it again.
+      metadata: { ...object.metadata, name, ...compact({ uid, resourceVersion }) },
     },
     clock,
   };

@@ -1,5 +1,6 @@
 import {
   BatchFailedError,
+  ContainerNotInPodError,
   InvalidInputError,
   KubeApiError,
   NamespaceNotAllowedError,
@@ -41,6 +42,8 @@ export function httpFailureFor(error: Error): HttpFailure {
   // 404 is on Knative's retry list: the container ID reaches pod status only after start.
   if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
   if (error instanceof PodUnresolvableError) return never(422, 'PodUnresolvable');
+  // Containers of a pod never change: retrying cannot help, the dead-letter sink shows the observer's mistake.
+  if (error instanceof ContainerNotInPodError) return never(422, 'ContainerNotInPod');
   if (error instanceof KubeApiError) return forApiFailure(error);
   if (error instanceof BatchFailedError) return forBatch(error);
   return retried(500, 'InternalError');

@@ -50,7 +50,8 @@ export class CeilingWriter {
     const cacheKey = keyString(key);
     const current = this.stored.get(cacheKey);
     const plan = planSpec(current, [observation]);
-    if (plan.action === 'stale') throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
+    if (plan.action === 'stale' || plan.action === 'otherIncarnation')
+      throw new Error(`${cacheKey}: the bench sent an older observation than it stored`);
     let stored = await api.apply(key.type, guardedBy(plan.desired, current), { fieldManager: FIELD_MANAGER });
     const status = desiredStatus(stored, { nowMs: Date.now(), resolvedAfterMs: RESOLVED_AFTER_MS });
     stored = await api.applyStatus(key.type, statusApply(stored, status), { fieldManager: FIELD_MANAGER });

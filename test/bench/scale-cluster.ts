@@ -61,7 +61,8 @@ export class ScaleCluster {
       const pod = created.get(event.pod);
       const observation = observationOf(event, pod?.uid ?? '', pod?.manifest);
       const plan = planSpec(undefined, [observation]);
-      if (plan.action === 'stale') throw new Error('a new object cannot be stale');
+      if (plan.action === 'stale' || plan.action === 'otherIncarnation')
+        throw new Error('a new object cannot be stale');
       const type = objectKeyOf(observation).type;
       await this.cluster.api.apply(type, plan.desired, { fieldManager: 'kernel-gossip-ingest' });
     });

@@ -12,7 +12,7 @@ import type { HttpFixture } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
 import { deliver, deliverAll } from './support/broker-sender.js';
 import { differences } from './support/verify.js';
-import { buildWorkload, podNames } from './support/workload.js';
+import { buildWorkload, podNames, WORKLOAD_CONTAINERS } from './support/workload.js';
 
 /**
  * Two ingest instances and two sweep instances, sweeping over and over while the
@@ -48,8 +48,8 @@ describe('two ingest instances and two overlapping sweeps', () => {
   it('lose no write and converge', async () => {
     const namespace = await freshNamespace(admin, 'concurrent');
     const pods = podNames(20);
-    for (const pod of pods) await createPod(admin, namespace, pod);
-    const workload = buildWorkload(namespace, pods, 400, Date.now() - 120_000);
+    for (const pod of pods) await createPod(admin, namespace, pod, { containers: WORKLOAD_CONTAINERS });
+    const workload = buildWorkload(namespace, pods, 400, Date.now() - 400);
     const ingests = await Promise.all(
       [0, 1].map(async () =>
         buildIngest({

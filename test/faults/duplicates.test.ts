@@ -12,7 +12,7 @@ import type { HttpFixture } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
 import { deliver, deliverAll } from './support/broker-sender.js';
 import { differences } from './support/verify.js';
-import { buildWorkload, podNames, shuffled, type Workload } from './support/workload.js';
+import { buildWorkload, podNames, shuffled, WORKLOAD_CONTAINERS, type Workload } from './support/workload.js';
 
 /**
  * Every event delivered three times, concurrently and in shuffled order, over
@@ -37,13 +37,21 @@ function poster(app: Hono) {
     (await app.request('/', { method: 'POST', headers: fixture.headers, body: fixture.body })).status;
 }
 
-const START_MS = Date.now() - 3_600_000;
-
-async function prepare(prefix: string): Promise<{ namespace: string; workload: Workload }> {
-  const namespace = await freshNamespace(admin, prefix);
+/**
+ * Both namespaces' pods first, then one workload time for both, so the two
+ * deliveries carry the same observation times, all after the pods were created
+ * (an older time is an earlier pod's: docs/design.md).
+ */
+async function prepare(...prefixes: string[]): Promise<{ namespace: string; workload: Workload }[]> {
   const pods = podNames(10);
-  for (const pod of pods) await createPod(admin, namespace, pod);
-  return { namespace, workload: buildWorkload(namespace, pods, 300, START_MS) };
+  const namespaces: string[] = [];
+  for (const prefix of prefixes) {
+    const namespace = await freshNamespace(admin, prefix);
+    for (const pod of pods) await createPod(admin, namespace, pod, { containers: WORKLOAD_CONTAINERS });
+    namespaces.push(namespace);
+  }
+  const start = Date.now() - 300;
+  return namespaces.map((namespace) => ({ namespace, workload: buildWorkload(namespace, pods, 300, start) }));
 }
 
 /**
@@ -74,12 +82,12 @@ afterAll(() => {
 
 describe('duplicates and order', () => {
   it('three shuffled concurrent copies on two instances end where one in-order delivery ends', async () => {
-    const inOrder = await prepare('dup-ordered');
+    const [inOrder, messy] = await prepare('dup-ordered', 'dup-shuffled');
+    if (inOrder === undefined || messy === undefined) throw new Error('two namespaces were prepared');
     const single = poster(await ingestInstance());
     const ordered = await deliverAll(inOrder.workload.events, 1, (event) => deliver(single, event.id, event.fixture));
     expect(ordered.every((delivery) => delivery.delivered)).toBe(true);
 
-    const messy = await prepare('dup-shuffled');
     const instances = [poster(await ingestInstance()), poster(await ingestInstance())];
     const copies = shuffled([...messy.workload.events, ...messy.workload.events, ...messy.workload.events], 42);
     const deliveries = await deliverAll(copies, 12, (event, i) =>

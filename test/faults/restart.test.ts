@@ -11,7 +11,7 @@ import type { HttpFixture } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
 import { deliver, deliverAll, isRetried } from './support/broker-sender.js';
 import { differences } from './support/verify.js';
-import { buildWorkload, podNames } from './support/workload.js';
+import { buildWorkload, podNames, WORKLOAD_CONTAINERS } from './support/workload.js';
 
 /**
  * 1,000 events delivered as a Knative Broker would while kube-apiserver, then
@@ -50,8 +50,9 @@ async function runWithOutage(
 ): Promise<{ problems: string[]; answers: Answer[]; outage: { from: number; to: number }; undelivered: string[] }> {
   const namespace = await freshNamespace(admin, `fault-${component}`);
   const pods = podNames(PODS);
-  for (const pod of pods) await createPod(admin, namespace, pod);
-  const workload = buildWorkload(namespace, pods, EVENTS, Date.now() - 3_600_000);
+  for (const pod of pods) await createPod(admin, namespace, pod, { containers: WORKLOAD_CONTAINERS });
+  // Observed after the pods were created: an older time is an earlier pod's (docs/design.md).
+  const workload = buildWorkload(namespace, pods, EVENTS, Date.now() - EVENTS);
   const answers: Answer[] = [];
   const post = async (fixture: HttpFixture) => {
     const startedAt = Date.now();

@@ -76,7 +76,7 @@ afterAll(async () => {
 });
 
 async function post(authorization?: string): Promise<number> {
-  const at = new Date(Date.now() - 60_000 + ++sent).toISOString();
+  const at = new Date(Date.now() - 1_000 + ++sent).toISOString();
   const event = binaryEvent(
     'io.gossip.kernel.cpu_throttle.v1',
     { ...throttleData, namespace: NAMESPACE, pod_name: 'web', timestamp: at },

@@ -41,7 +41,8 @@ function ingestApp(kube: KubeApi, metrics: IngestMetrics = createIngestMetrics()
   });
 }
 
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+// Observations of pods created moments before: an older time would be an earlier pod's (docs/design.md).
+const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
 
 function throttle(pod: string, timestamp: string, id: string) {
   return binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp }, id);
@@ -72,10 +73,10 @@ function specOnly(type: ResourceType, stored: KubeObject, spec: unknown): KubeOb
 
 describe('the transition rules are races, told by field and reason', () => {
   it('detected_at moving backwards', async () => {
-    expect((await post(ingestApp(api), throttle('p-rule', minutesAgo(1), 'new'))).status).toBe(202);
+    expect((await post(ingestApp(api), throttle('p-rule', secondsAgo(1), 'new'))).status).toBe(202);
     const stored = await api.get(KERNEL_WHISPER, { namespace, name: 'p-rule.app' });
     if (stored === undefined) throw new Error('no KernelWhisper');
-    const older = { ...(stored.spec as object), detected_at: minutesAgo(5) };
+    const older = { ...(stored.spec as object), detected_at: secondsAgo(5) };
     const error = await refusal(() =>
       api.apply(KERNEL_WHISPER, specOnly(KERNEL_WHISPER, stored, older), { fieldManager: MANAGER }),
     );
@@ -87,7 +88,7 @@ describe('the transition rules are races, told by field and reason', () => {
   });
 
   it('a birth report dropped', async () => {
-    const birth = binaryEvent(CREATION, { ...creationData, namespace, pod_name: 'p-birth', timestamp: minutesAgo(1) });
+    const birth = binaryEvent(CREATION, { ...creationData, namespace, pod_name: 'p-birth', timestamp: secondsAgo(1) });
     expect((await post(ingestApp(api), birth)).status).toBe(202);
     const stored = await api.get(POD_BIRTH_CERTIFICATE, { namespace, name: 'p-birth' });
     if (stored === undefined) throw new Error('no PodBirthCertificate');
@@ -110,12 +111,12 @@ describe('the transition rules are races, told by field and reason', () => {
         const found = await api.get<T>(type, ref);
         if (type === KERNEL_WHISPER && !interleaved) {
           interleaved = true;
-          expect((await post(b, throttle('p-race', minutesAgo(1), 'newer'))).status).toBe(202);
+          expect((await post(b, throttle('p-race', secondsAgo(1), 'newer'))).status).toBe(202);
         }
         return found;
       },
     });
-    const response = await post(ingestApp(a), throttle('p-race', minutesAgo(3), 'older'));
+    const response = await post(ingestApp(a), throttle('p-race', secondsAgo(3), 'older'));
     expect(interleaved).toBe(true);
     expect({ status: response.status, outcome: response.headers.get('kernel-gossip-outcome') }).toEqual({
       status: 202,
@@ -138,7 +139,7 @@ describe('anything else the API server refuses about our own object', () => {
   });
 
   it('is answered 422 at once: one apply, no retry as a race', async () => {
-    expect((await post(ingestApp(api), throttle('p-probe', minutesAgo(1), 'probe'))).status).toBe(202);
+    expect((await post(ingestApp(api), throttle('p-probe', secondsAgo(1), 'probe'))).status).toBe(202);
     const template = await api.get(KERNEL_WHISPER, { namespace, name: 'p-probe.app' });
     await installRefusingPolicy(
       policy,
@@ -147,7 +148,7 @@ describe('anything else the API server refuses about our own object', () => {
     );
     const metrics = createIngestMetrics();
     const counted = await connectKubeApi({ kubeconfigPath: inject('kubeconfig'), observe: metrics.observeApiRequest });
-    const response = await post(ingestApp(counted, metrics), throttle('p-policy', minutesAgo(1), 'refused'));
+    const response = await post(ingestApp(counted, metrics), throttle('p-policy', secondsAgo(1), 'refused'));
     counted.close();
     expect(response.status).toBe(422);
     expect(response.headers.get('retry-after')).toBeNull();

@@ -64,7 +64,7 @@ async function startIngest(
 async function sendThrottle(port: number, pod: string, authorization?: string): Promise<Response> {
   const fixture = binaryEvent(
     'io.gossip.kernel.cpu_throttle.v1',
-    { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 60_000).toISOString() },
+    { ...throttleData, namespace, pod_name: pod, timestamp: new Date(Date.now() - 1000).toISOString() },
     `bundle-${pod}`,
   );
   const headers = authorization === undefined ? fixture.headers : { ...fixture.headers, authorization };

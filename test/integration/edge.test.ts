@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
-const dataFor = (pod: string, timestamp = secondsFromNow(-60)) => ({
+const dataFor = (pod: string, timestamp = secondsFromNow(-2)) => ({
   ...throttleData,
   namespace,
   pod_name: pod,

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
  * The generated CRDs under crds/ (none yet is fine), through the real apiserver, which is
  * the final judge of their structural schemas; tests start only once they are served.
  */
-export async function installCrds(controlPlane: ControlPlane): Promise<void> {
+export async function installCrds(controlPlane: Pick<ControlPlane, 'kubeconfigPath' | 'kubectlPath'>): Promise<void> {
   const crdDir = path.join(repoRoot, 'crds');
   const entries = await readdir(crdDir).catch(() => []);
   const files = entries.filter((name) => /\.ya?ml$/.test(name)).sort();

@@ -43,7 +43,7 @@ const throttleFor = (pod: string, overrides: Record<string, unknown> = {}) => ({
   ...throttleData,
   namespace,
   pod_name: pod,
-  timestamp: new Date(Date.now() - 60_000).toISOString(),
+  timestamp: new Date(Date.now() - 3_000).toISOString(),
   ...overrides,
 });
 
@@ -136,11 +136,11 @@ describe('ingest against the real API server', () => {
   it('keeps the newer state when an older event arrives after it, even on another instance', async () => {
     const newer = binaryEvent(
       THROTTLE,
-      throttleFor('p-order', { throttle_percentage: 90, timestamp: new Date(Date.now() - 10_000).toISOString() }),
+      throttleFor('p-order', { throttle_percentage: 90, timestamp: new Date(Date.now() - 1_000).toISOString() }),
     );
     const older = binaryEvent(
       THROTTLE,
-      throttleFor('p-order', { throttle_percentage: 20, timestamp: new Date(Date.now() - 50_000).toISOString() }),
+      throttleFor('p-order', { throttle_percentage: 20, timestamp: new Date(Date.now() - 4_000).toISOString() }),
     );
     await post(ingestApp(), newer);
     const response = await post(ingestApp(), older);
@@ -179,10 +179,17 @@ describe('ingest against the real API server', () => {
 
   it('merges two birth reports into one certificate that a redelivery leaves alone', async () => {
     const app = ingestApp();
-    const first = binaryEvent(CREATION, { ...creationData, namespace, pod_name: 'p-birth', container_name: 'app' });
+    const timestamp = new Date().toISOString();
+    const first = binaryEvent(CREATION, {
+      ...creationData,
+      namespace,
+      pod_name: 'p-birth',
+      container_name: 'app',
+      timestamp,
+    });
     const second = binaryEvent(
       CREATION,
-      { ...creationData, namespace, pod_name: 'p-birth', container_name: 'sidecar', total_syscalls: 79 },
+      { ...creationData, namespace, pod_name: 'p-birth', container_name: 'sidecar', total_syscalls: 79, timestamp },
       'evt-birth-2',
     );
     await post(app, first);
@@ -222,7 +229,7 @@ describe('server-side apply ownership', () => {
     const app = ingestApp();
     await post(
       app,
-      binaryEvent(THROTTLE, throttleFor('p-ssa', { timestamp: new Date(Date.now() - 5_000).toISOString() })),
+      binaryEvent(THROTTLE, throttleFor('p-ssa', { timestamp: new Date(Date.now() - 2_000).toISOString() })),
     );
     expect((await whisper('p-ssa.app')).spec).toMatchObject({ metrics_lie: { cpu_percent: 50 } });
     await post(

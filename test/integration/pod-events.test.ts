@@ -39,7 +39,7 @@ function observation(pod: string, i: number, n: number, overrides: Record<string
       ...throttleData,
       namespace,
       pod_name: pod,
-      timestamp: new Date(Date.now() - (n - i) * 1000).toISOString(),
+      timestamp: new Date(Date.now() - (n - i) * 50).toISOString(),
       ...overrides,
     },
     randomUUID(),

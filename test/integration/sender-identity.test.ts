@@ -58,7 +58,8 @@ function ingestApp(now?: () => number) {
 }
 
 async function post(app: ReturnType<typeof ingestApp>, pod: string, authorization?: string): Promise<Response> {
-  const at = new Date(Date.now() - 60_000).toISOString();
+  // Observed after the pod was created (an older time is an earlier pod's: docs/design.md).
+  const at = new Date(Date.now() - 1_000).toISOString();
   const event = binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp: at }, `${pod}-${at}`);
   const headers = authorization === undefined ? event.headers : { ...event.headers, authorization };
   return app.request('/', { method: 'POST', headers, body: event.body });

@@ -76,8 +76,12 @@ afterAll(async () => {
   admin?.close();
 });
 
+// Observed now, after the pod was created: an older time is an earlier pod's (docs/design.md).
+const now = () => new Date().toISOString();
 const throttle = (id: string, extra: Record<string, unknown> = {}) =>
-  observerEvent(binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, ...extra }, id));
+  observerEvent(
+    binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, timestamp: now(), ...extra }, id),
+  );
 
 /** The throttled percentage the stored KernelWhisper says. */
 const storedPercent = async (): Promise<number | undefined> => {
@@ -99,7 +103,7 @@ describe('an event posted to the Broker', () => {
 
   it('becomes a PodBirthCertificate when it is a birth report', async () => {
     const event = observerEvent(
-      binaryEvent(EVENT_TYPE.podCreation, { ...creationData, namespace, pod_name: POD }, 'birth-1'),
+      binaryEvent(EVENT_TYPE.podCreation, { ...creationData, namespace, pod_name: POD, timestamp: now() }, 'birth-1'),
     );
     expect(await postToBroker(namespace, event)).toBe(202);
     expect(ingest.of('birth-1').map((delivery) => delivery.status)).toEqual([202]);

@@ -93,8 +93,12 @@ afterAll(async () => {
   admin?.close();
 });
 
+// Observed now, after the pod was created: an older time is an earlier pod's (docs/design.md).
+const now = () => new Date().toISOString();
 const throttle = (id: string, extra: Record<string, unknown> = {}) =>
-  observerEvent(binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, ...extra }, id));
+  observerEvent(
+    binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, timestamp: now(), ...extra }, id),
+  );
 
 /** The subject of the ServiceAccount Knative gave a Trigger, checked against how we say Knative names it. */
 async function triggerSubject(trigger: string): Promise<string> {
@@ -126,7 +130,7 @@ describe('with sender identity on, an event posted to the Broker', () => {
   });
 
   it('becomes a PodBirthCertificate through the birth Trigger, whose ServiceAccount name Knative shortens', async () => {
-    const data = { ...creationData, namespace, pod_name: POD };
+    const data = { ...creationData, namespace, pod_name: POD, timestamp: now() };
     const event = observerEvent(binaryEvent(EVENT_TYPE.podCreation, data, 'birth-1'));
     expect(await postToBroker(namespace, withToken(event, tokens.broker))).toBe(202);
     const [delivery, ...more] = ingest.of('birth-1');

@@ -29,6 +29,9 @@ export type Workload = {
 const THROTTLE = 'io.gossip.kernel.cpu_throttle.v1';
 const CREATION = 'io.gossip.kernel.pod_creation.v1';
 
+/** The containers the workload's pods have: `app` throttles, c0-c2 report their births (an observation of a container a pod lacks is refused). */
+export const WORKLOAD_CONTAINERS = ['app', 'c0', 'c1', 'c2'].map((name) => ({ name, image: 'registry.invalid/app:1' }));
+
 export function podNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `pod-${i}`);
 }
@@ -40,7 +43,8 @@ export function buildWorkload(namespace: string, pods: readonly string[], count:
   const newestReports = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const pod = pods[i % pods.length] ?? 'pod-0';
-    const at = new Date(startMs + i * 10).toISOString();
+    // 1 ms apart: distinct and ordered, and all observed after the pods were created (startMs).
+    const at = new Date(startMs + i).toISOString();
     if (i % 4 === 3) {
       const container = `c${Math.floor(i / pods.length) % 3}`;
       const data = {

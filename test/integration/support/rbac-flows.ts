@@ -54,7 +54,8 @@ export async function ingestFlow(admin: KubeApi, api: KubeApi, namespace: string
     metrics: createIngestMetrics(),
     eventSeriesIntervalMs: 0,
   });
-  const at = (offsetMs: number) => new Date(Date.now() - 60_000 + offsetMs).toISOString();
+  // Observations of a pod made after it was created (an older time is an earlier pod's: docs/design.md).
+  const at = (offsetMs: number) => new Date(Date.now() - 3_000 + offsetMs).toISOString();
   const events = [
     binaryEvent(THROTTLE, { ...throttleData, namespace, pod_name: pod, timestamp: at(0) }, `t-${i}`),
     binaryEvent(CREATION, { ...creationData, namespace, pod_name: pod, timestamp: at(0) }, `c-${i}`),

@@ -20,10 +20,10 @@ describe('guardedBy', () => {
     expect(guardedBy(desired, undefined)).toBe(desired);
   });
 
-  it('carries the resourceVersion an update was planned from', () => {
+  it('carries the resourceVersion and uid an update was planned from (a deleted object is not created again)', () => {
     expect(guardedBy(desired, stored)).toEqual({
       ...desired,
-      metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' }, resourceVersion: '42' },
+      metadata: { name: 'p.app', namespace: 'prod', labels: { a: 'b' }, uid: 'u', resourceVersion: '42' },
     });
   });
 });

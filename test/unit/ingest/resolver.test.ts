@@ -151,7 +151,7 @@ describe('PodDirectory', () => {
     });
     const pods = new PodDirectory(api);
     const found = await Promise.all([pods.get('ns', 'web-1'), pods.get('ns', 'web-1'), pods.get('ns', 'web-1')]);
-    expect(found.map((pod) => pod?.metadata.name)).toEqual(['web-1', 'web-1', 'web-1']);
+    expect(found.map((lookup) => lookup.pod?.metadata.name)).toEqual(['web-1', 'web-1', 'web-1']);
     expect(api.calls.filter((call) => call.verb === 'get')).toHaveLength(1);
   });
 });

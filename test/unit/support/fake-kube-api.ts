@@ -7,14 +7,18 @@ import type { KubeObject, ObjectRef } from '../../../lib/k8s/objects.js';
  * An in-memory fake of OUR KubeApi interface (never of HTTP). It models only what
  * the unit tests rely on: objects by type/namespace/name, resourceVersion bumps,
  * generation bumps on spec changes, status kept apart from spec, and recorded
- * calls. Server-side apply merging is NOT modelled: apply replaces spec/metadata
- * labels wholesale. What the real API server decides is tested in test/integration.
+ * calls. Server-side apply merging is NOT modelled for the spec: apply replaces
+ * spec/metadata labels wholesale. The status is kept per field manager and merged
+ * (top-level fields, conditions by type), just enough for two managers owning
+ * disjoint parts. What the real API server decides is tested in test/integration.
  */
 export type Call = { readonly verb: string; readonly type: string; readonly name?: string };
 
 export class FakeKubeApi implements KubeApi {
   readonly calls: Call[] = [];
   private readonly objects = new Map<string, KubeObject>();
+  /** Per object, the status each manager last applied (in the order managers first applied). */
+  private readonly statusByManager = new Map<string, Map<string, Record<string, unknown>>>();
   private version = 1;
   /** Throw this from the next matching call (verb), once. */
   failNext: { verb: string; error: Error } | undefined;
@@ -81,13 +85,16 @@ export class FakeKubeApi implements KubeApi {
     return clone(next) as T;
   }
 
-  async applyStatus<T extends KubeObject>(type: ResourceType, object: T, _options: WriteOptions): Promise<T> {
+  async applyStatus<T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions): Promise<T> {
     this.record('apply_status', type, object.metadata.name);
     const k = key(type, object.metadata.namespace ?? '', object.metadata.name);
     const existing = this.objects.get(k);
     if (existing === undefined) throw new KubeApiError('not found', 'not-found', 404);
     this.checkVersion(existing, object);
-    const next = this.stamp({ ...existing, status: object.status });
+    const owners = this.statusByManager.get(k) ?? new Map<string, Record<string, unknown>>();
+    owners.set(options.fieldManager, (object.status ?? {}) as Record<string, unknown>);
+    this.statusByManager.set(k, owners);
+    const next = this.stamp({ ...existing, status: mergeStatus([...owners.values()]) });
     this.objects.set(k, next);
     return clone(next) as T;
   }
@@ -105,6 +112,7 @@ export class FakeKubeApi implements KubeApi {
     )
       throw new KubeApiError('rv precondition', 'conflict', 409);
     this.objects.delete(k);
+    this.statusByManager.delete(k);
     return true;
   }
 
@@ -126,6 +134,17 @@ export class FakeKubeApi implements KubeApi {
   private stamp(object: KubeObject): KubeObject {
     return { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.version) } };
   }
+}
+
+/** What SSA makes of disjoint managers' statuses: their fields together, conditions merged by type. */
+function mergeStatus(parts: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const conditions = new Map<string, unknown>();
+  let merged: Record<string, unknown> = {};
+  for (const { conditions: own, ...fields } of parts) {
+    merged = { ...merged, ...fields };
+    for (const condition of (own ?? []) as { type: string }[]) conditions.set(condition.type, condition);
+  }
+  return conditions.size === 0 ? merged : { ...merged, conditions: [...conditions.values()] };
 }
 
 function key(type: ResourceType, namespace: string, name: string): string {

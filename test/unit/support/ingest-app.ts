@@ -45,7 +45,7 @@ export function monitoredPod(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, uid: `uid-${name}`, annotations },
-    spec: { nodeName: 'node-1', containers: [{ name: 'app' }] },
+    spec: { nodeName: 'node-1', containers: [{ name: 'app' }, { name: 'sidecar' }] },
   };
 }
 

@@ -41,7 +41,7 @@ function refreshedFrom(pod: Pod): KubeObject {
 }
 
 describe('the sweep refreshes a birth certificate from its pod', () => {
-  it('applies the whole spec with the pod lifecycle joined in, guarded by the resourceVersion', () => {
+  it('applies the whole spec with the pod lifecycle joined in, guarded by the uid and resourceVersion', () => {
     const stored = withStatus(certificate(), T0);
     const spec = stored.spec as PodBirthCertificateSpec;
     const expected = certificateFor(fuseLifecycle(spec, spec, [podLifecycle(web1())]));
@@ -49,7 +49,7 @@ describe('the sweep refreshes a birth certificate from its pod', () => {
       {
         action: 'applySpec',
         type: expect.objectContaining({ kind: 'PodBirthCertificate' }),
-        object: { ...expected, metadata: { ...expected.metadata, resourceVersion: '7' } },
+        object: { ...expected, metadata: { ...expected.metadata, uid: 'pbc-uid', resourceVersion: '7' } },
         clock: { nowMs: T0 + MINUTE, resolvedAfterMs: POLICY.resolvedAfterMs },
       },
     ]);

@@ -24,24 +24,29 @@ const LATER = T0 + 11 * MINUTE;
 const KW_GONE = 'Pod production/throttled-pod no longer exists.';
 const KW_REPLACED = 'Pod production/throttled-pod with UID uid-1 was replaced by another pod of the same name.';
 
-/** The status the sweep sends: the ingest status for `nowMs` plus the sweep's own conditions. */
-function statusAt(object: KubeObject, nowMs: number, ...extra: readonly object[]): Record<string, unknown> {
-  const status = desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs });
-  return extra.length === 0 ? status : { ...status, conditions: [...(status.conditions as object[]), ...extra] };
+/** The status the ingest computes for `nowMs`: what the sweep applies under the ingest's manager. */
+function statusAt(object: KubeObject, nowMs: number): Record<string, unknown> {
+  return desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs });
 }
 
-function applyStatus(object: KubeObject, status: Record<string, unknown>, changes: StatusChange[]): SweepAction {
+type Parts = { readonly ingest?: Record<string, unknown>; readonly sweep?: readonly object[] };
+
+/** The planned status write: the ingest part under its manager, the sweep's own conditions under the sweep's. */
+function applyStatus(object: KubeObject, parts: Parts, changes: StatusChange[]): SweepAction {
   const type = object.kind === KERNEL_WHISPER.kind ? KERNEL_WHISPER : POD_BIRTH_CERTIFICATE;
   const { name, namespace } = object.metadata;
+  const body = (status: Record<string, unknown>) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name, namespace, resourceVersion: '7' },
+    status,
+  });
   return {
     action: 'applyStatus',
     type,
-    object: {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: { name, namespace, resourceVersion: '7' },
-      status,
-    },
+    ref: { namespace: namespace ?? '', name },
+    ...(parts.ingest === undefined ? {} : { ingest: body(parts.ingest) }),
+    ...(parts.sweep === undefined ? {} : { sweep: body(parts.sweep.length === 0 ? {} : { conditions: parts.sweep }) }),
     changes,
   };
 }
@@ -93,25 +98,25 @@ const cases: Case[] = [
     name: 'status missing: recomputed from the spec',
     kernelWhispers: [kw],
     nowMs: NOW,
-    expected: [applyStatus(kw, statusAt(kw, NOW), ['repaired'])],
+    expected: [applyStatus(kw, { ingest: statusAt(kw, NOW) }, ['repaired'])],
   },
   {
     name: 'status behind the generation: recomputed',
     kernelWhispers: [kwGeneration2],
     nowMs: NOW,
-    expected: [applyStatus(kwGeneration2, statusAt(kwGeneration2, NOW), ['repaired'])],
+    expected: [applyStatus(kwGeneration2, { ingest: statusAt(kwGeneration2, NOW) }, ['repaired'])],
   },
   {
     name: 'no observation for the window: resolved',
     kernelWhispers: [kwCurrent],
     nowMs: LATER,
-    expected: [applyStatus(kwCurrent, statusAt(kwCurrent, LATER), ['resolved'])],
+    expected: [applyStatus(kwCurrent, { ingest: statusAt(kwCurrent, LATER) }, ['resolved'])],
   },
   {
     name: 'status missing past the window: resolved and repaired',
     kernelWhispers: [kw],
     nowMs: LATER,
-    expected: [applyStatus(kw, statusAt(kw, LATER), ['resolved', 'repaired'])],
+    expected: [applyStatus(kw, { ingest: statusAt(kw, LATER) }, ['resolved', 'repaired'])],
   },
   { name: 'info severity: nothing to resolve', kernelWhispers: [kwInfo], nowMs: LATER, expected: [] },
   {
@@ -119,25 +124,26 @@ const cases: Case[] = [
     kernelWhispers: [kwCurrent],
     pods: onlyWeb,
     nowMs: NOW,
-    expected: [
-      applyStatus(kwCurrent, statusAt(kwCurrent, NOW, podGone('PodDeleted', NOW, KW_GONE)), ['markedPodGone']),
-    ],
+    expected: [applyStatus(kwCurrent, { sweep: [podGone('PodDeleted', NOW, KW_GONE)] }, ['markedPodGone'])],
   },
   {
     name: 'pod replaced under the same name: marked PodGone',
     kernelWhispers: [kwCurrent],
     pods: replaced,
     nowMs: NOW,
-    expected: [
-      applyStatus(kwCurrent, statusAt(kwCurrent, NOW, podGone('PodReplaced', NOW, KW_REPLACED)), ['markedPodGone']),
-    ],
+    expected: [applyStatus(kwCurrent, { sweep: [podGone('PodReplaced', NOW, KW_REPLACED)] }, ['markedPodGone'])],
   },
   {
     name: 'status missing and pod deleted: both in one write',
     kernelWhispers: [kw],
     pods: onlyWeb,
     nowMs: NOW,
-    expected: [applyStatus(kw, statusAt(kw, NOW, podGone('PodDeleted', NOW, KW_GONE)), ['repaired', 'markedPodGone'])],
+    expected: [
+      applyStatus(kw, { ingest: statusAt(kw, NOW), sweep: [podGone('PodDeleted', NOW, KW_GONE)] }, [
+        'repaired',
+        'markedPodGone',
+      ]),
+    ],
   },
   {
     name: 'no pod UID recorded and the name exists: present',
@@ -164,18 +170,14 @@ const cases: Case[] = [
     name: 'marked but the pod is back: PodGone False, not deleted',
     kernelWhispers: [kwMarked(T0 + 25 * HOUR)],
     nowMs: T0 + 25 * HOUR,
-    expected: [
-      applyStatus(kw, statusAt(kwMarked(T0 + 25 * HOUR), T0 + 25 * HOUR, presentAt(T0 + 25 * HOUR)), ['repaired']),
-    ],
+    expected: [applyStatus(kw, { sweep: [presentAt(T0 + 25 * HOUR)] }, ['repaired'])],
   },
   {
     name: 'deleted, then replaced: reason updated, transition time kept',
     kernelWhispers: [kwMarked(T0 + HOUR)],
     pods: replaced,
     nowMs: T0 + HOUR,
-    expected: [
-      applyStatus(kw, statusAt(kwMarked(T0 + HOUR), T0 + HOUR, podGone('PodReplaced', T0, KW_REPLACED)), ['repaired']),
-    ],
+    expected: [applyStatus(kw, { sweep: [podGone('PodReplaced', T0, KW_REPLACED)] }, ['repaired'])],
   },
   {
     name: 'being deleted already: left alone',
@@ -188,7 +190,7 @@ const cases: Case[] = [
     name: 'certificate without status: recomputed',
     podBirthCertificates: [pbc],
     nowMs: NOW,
-    expected: [applyStatus(pbc, statusAt(pbc, NOW), ['repaired'])],
+    expected: [applyStatus(pbc, { ingest: statusAt(pbc, NOW) }, ['repaired'])],
   },
   {
     name: 'certificate whose pod is gone past its shorter retention: deleted',
@@ -212,7 +214,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
 
     const plan = planSweep(observed, nowMs, POLICY);
 
-    expect(plan).toEqual({ actions: expected, problems: [] });
+    expect(plan).toEqual({ actions: expected });
   });
 
   it('says throttling stopped, at detected_at plus the window, and keeps the spec out of the write', () => {
@@ -228,8 +230,9 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
     );
 
     const [action] = plan.actions;
-    expect(action?.action === 'applyStatus' && action.object.spec).toBeUndefined();
-    expect(action?.action === 'applyStatus' && action.object.status).toMatchObject({
+    expect(action?.action === 'applyStatus' && action.sweep).toBeUndefined();
+    expect(action?.action === 'applyStatus' && action.ingest?.spec).toBeUndefined();
+    expect(action?.action === 'applyStatus' && action.ingest?.status).toMatchObject({
       insight: expect.stringMatching(/^Throttling stopped: no observation since 2024-01-01T00:00:00.000Z/),
       conditions: [
         {
@@ -242,7 +245,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
     });
   });
 
-  it('reports an object whose spec fails the schema and plans the others', () => {
+  it('marks an object whose spec fails the schema Invalid, under its own manager, and plans the others', () => {
     const broken = {
       ...kw,
       metadata: { ...kw.metadata, name: 'broken.app' },
@@ -260,14 +263,77 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
       POLICY,
     );
 
-    expect(plan.actions).toEqual([applyStatus(kw, statusAt(kw, NOW), ['repaired'])]);
-    expect(plan.problems).toEqual([
-      {
-        object: 'kernelwhispers/production/broken.app',
-        reason: 'SpecInvalid',
-        message: expect.stringContaining('severity'),
-      },
+    const deleteAt = new Date(NOW + 24 * HOUR).toISOString();
+    expect(plan.actions).toEqual([
+      applyStatus(
+        broken,
+        {
+          sweep: [
+            {
+              type: 'Invalid',
+              status: 'True',
+              reason: 'SpecInvalid',
+              message: expect.stringMatching(
+                new RegExp(
+                  `severity.*deleted after the retention window, at ${deleteAt}.*kubectl delete kernelwhispers broken.app -n production`,
+                ),
+              ),
+              lastTransitionTime: new Date(NOW).toISOString(),
+              observedGeneration: 1,
+            },
+          ],
+        },
+        ['markedInvalid'],
+      ),
+      applyStatus(kw, { ingest: statusAt(kw, NOW) }, ['repaired']),
     ]);
+  });
+
+  it('keeps an Invalid object marked, and deletes it once the retention has passed since the mark', () => {
+    const broken = { ...kw, spec: { ...(kw.spec as object), severity: 'extreme' } };
+    const first = planSweep(
+      deepFreeze({
+        kernelWhispers: [broken],
+        podBirthCertificates: [],
+        pods: QUIET_PODS,
+        monitoredPods: EMPTY_MONITORED_PODS,
+      }),
+      NOW,
+      POLICY,
+    );
+    const marked = written(broken, first);
+    const at = (nowMs: number) =>
+      planSweep(
+        deepFreeze({
+          kernelWhispers: [marked],
+          podBirthCertificates: [],
+          pods: QUIET_PODS,
+          monitoredPods: EMPTY_MONITORED_PODS,
+        }),
+        nowMs,
+        POLICY,
+      ).actions;
+
+    expect(at(NOW + 24 * HOUR - 1)).toEqual([]);
+    expect(at(NOW + 24 * HOUR)).toEqual([deleteOf(kw)]);
+  });
+
+  it('gives up what an earlier sweep co-owned: its own conditions only, so fields the ingest no longer sends go', () => {
+    // An earlier sweep applied the whole status; the ingest then stopped sending the raised limit.
+    const coOwned = { ...kwCurrent, status: { ...(kwCurrent.status as object), recommended_cpu_limit: '750m' } };
+
+    const plan = planSweep(
+      deepFreeze({
+        kernelWhispers: [coOwned],
+        podBirthCertificates: [],
+        pods: QUIET_PODS,
+        monitoredPods: EMPTY_MONITORED_PODS,
+      }),
+      NOW,
+      POLICY,
+    );
+
+    expect(plan.actions).toEqual([applyStatus(kwCurrent, { sweep: [] }, ['repaired'])]);
   });
 
   it('plans nothing more once its own writes are stored (a second sweep is a no-op)', () => {
@@ -293,13 +359,17 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
   });
 });
 
-/** The object as stored after the plan's status write. */
+/** The object as stored after the plan's status writes (each manager's part merged, as SSA does). */
 function written(object: KubeObject, plan: SweepPlan): KubeObject {
   const action = plan.actions.find(
-    (item) =>
-      item.action === 'applyStatus' &&
-      item.object.kind === object.kind &&
-      item.object.metadata.name === object.metadata.name,
+    (item) => item.action === 'applyStatus' && item.type.kind === object.kind && item.ref.name === object.metadata.name,
   );
-  return action?.action === 'applyStatus' ? { ...object, status: action.object.status } : object;
+  if (action?.action !== 'applyStatus') return object;
+  const before = (object.status ?? {}) as Record<string, unknown>;
+  const ingest = (action.ingest?.status ?? before) as Record<string, unknown>;
+  const sweep = (action.sweep?.status ?? {}) as { conditions?: { type: string }[] };
+  const kept = ((ingest.conditions ?? []) as { type: string }[]).filter(
+    (condition) => !['PodGone', 'Invalid'].includes(condition.type),
+  );
+  return { ...object, status: { ...ingest, conditions: [...kept, ...(sweep.conditions ?? [])] } };
 }
