@@ -78,10 +78,11 @@ export async function createPods(
   api: KubeApi,
   namespace: string,
   names: readonly string[],
-  nodeOf?: (name: string, index: number) => string,
+  shape: { nodeOf?: (name: string, index: number) => string; containers?: string[] } = {},
 ): Promise<Map<string, Pod>> {
   const created = await mapBounded(names, 16, async (name, index) => {
-    const pod = await api.create<Pod>(POD, benchPod(namespace, name, nodeOf?.(name, index)), { fieldManager: 'bench' });
+    const manifest = benchPod(namespace, name, shape.nodeOf?.(name, index), shape.containers);
+    const pod = await api.create<Pod>(POD, manifest, { fieldManager: 'bench' });
     return [name, pod] as const;
   });
   return new Map(created);

@@ -9,17 +9,17 @@ import { EVENT_TYPE } from '../../lib/events/types.js';
 import type { BenchEvent } from './workload.js';
 
 /** Every bench pod: opted in, one container with a request and a limit, so throttle statuses carry concrete recommendations. */
-export function benchPod(namespace: string, name: string, nodeName = 'bench-node'): Pod {
-  const container = {
-    name: 'app',
-    image: 'registry.invalid/app:1',
+export function benchPod(namespace: string, name: string, nodeName = 'bench-node', containers = ['app']): Pod {
+  const container = (containerName: string) => ({
+    name: containerName,
+    image: `registry.invalid/${containerName}:1`,
     resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } },
-  };
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, annotations: { 'kernel-gossip.io/monitor': 'true' } },
-    spec: { nodeName, containers: [container] },
+    spec: { nodeName, containers: containers.map(container) },
   };
 }
 

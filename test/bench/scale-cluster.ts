@@ -81,7 +81,9 @@ export class ScaleCluster {
 
   private async addPods(namespace: string, names: readonly string[], firstIndex: number): Promise<ScalePod[]> {
     const node = (index: number) => `scale-node-${String(Math.floor(index / PODS_PER_NODE)).padStart(4, '0')}`;
-    const created = await createPods(this.cluster.api, namespace, names, (_name, i) => node(firstIndex + i));
+    const created = await createPods(this.cluster.api, namespace, names, {
+      nodeOf: (_name, i) => node(firstIndex + i),
+    });
     const added = names.flatMap((name, i) => {
       const manifest = created.get(name);
       if (manifest === undefined) return [];
