@@ -47,6 +47,7 @@ const EnvSchema = v.object({
   ALLOWED_NAMESPACES: list(''),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024),
   BODY_TIMEOUT_MS: integer(500, 1),
+  BODY_BYTES_IN_FLIGHT: integer(1_048_576, 1024),
   WEBHOOK_TOKEN: optionalText,
   AUTH_REQUIRED: v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'true'),
   AUTH_AUDIENCE: optionalText,
@@ -95,6 +96,8 @@ export type Config = {
   readonly bodyLimitBytes: number;
   /** Deadline for reading a request body once its headers arrived. */
   readonly bodyTimeoutMs: number;
+  /** Bodies one instance processes at once, in bytes; more is answered 503 (lib/http/in-flight.ts). */
+  readonly bodyBytesInFlight: number;
   readonly webhookToken: string | undefined;
   /** Who may post events and run sweeps (docs/security.md). */
   readonly auth: AuthConfig;
@@ -152,6 +155,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    bodyBytesInFlight: e.BODY_BYTES_IN_FLIGHT,
     webhookToken: e.WEBHOOK_TOKEN,
     auth: {
       required,

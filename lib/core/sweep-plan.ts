@@ -8,8 +8,12 @@ import type { Pod } from './pod.js';
 import type { LifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
 import { planObject, type SweepContext, type SweptKind } from './sweep-object.js';
+
+export type { SweepContext, SweptKind } from './sweep-object.js';
+
 import { indexPods } from './sweep-pod-gone.js';
 import { planRollups, type RollupApply, rollupReplicas, type WorkloadWhisper } from './sweep-rollup.js';
+import type { Replica } from './workload-rollup.js';
 
 /**
  * The sweep's pure core: observed objects, pods and the monitored-pods ConfigMap
@@ -66,37 +70,60 @@ export type SweepAction =
 
 export type SweepPlan = { readonly actions: readonly SweepAction[] };
 
+/** The kinds the sweep plans for, with the schema of their spec and their retention. */
+export function sweptKinds(policy: SweepPolicy): readonly SweptKind[] {
+  return [
+    { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
+    {
+      type: POD_BIRTH_CERTIFICATE,
+      schema: PodBirthCertificateSpecSchema,
+      retentionMs: policy.retentionMs.podBirthCertificate,
+    },
+  ];
+}
+
+/** Everything observed at once: the plan of every object, then of the ConfigMap. */
 export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
   const { resolvedAfterMs, targetPercent } = policy;
   const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs, targetPercent };
-  const kinds: [SweptKind, readonly KubeObject[]][] = [
-    [
-      { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
-      observed.kernelWhispers,
-    ],
-    [
-      {
-        type: POD_BIRTH_CERTIFICATE,
-        schema: PodBirthCertificateSpecSchema,
-        retentionMs: policy.retentionMs.podBirthCertificate,
-      },
-      observed.podBirthCertificates,
-    ],
+  const [whispers, certificates] = sweptKinds(policy);
+  const actions = [
+    ...(whispers === undefined ? [] : planObjects(observed.kernelWhispers, whispers, context).actions),
+    ...(certificates === undefined ? [] : planObjects(observed.podBirthCertificates, certificates, context).actions),
   ];
-  const actions: SweepAction[] = [];
-  for (const [kind, objects] of kinds) {
-    for (const stored of objects) {
-      const planned = planObject(stored, kind, context);
-      if (planned !== undefined) actions.push(planned);
-    }
-  }
   const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
   const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
   if (configMap !== undefined) actions.push({ action: 'applyConfigMap', object: configMap });
-  const clock = { nowMs, resolvedAfterMs: policy.resolvedAfterMs };
-  const rollups = planRollups(rollupReplicas(observed.kernelWhispers, context.pods, clock), observed.workloadWhispers);
-  actions.push(...rollups.writes, ...rollups.deletes.map(rollupDeletion));
+  actions.push(
+    ...planRollupActions(rollupReplicas(observed.kernelWhispers, context.pods, context), observed.workloadWhispers),
+  );
   return { actions };
+}
+
+/**
+ * Some objects of one kind, each on its own: the sweep plans a page at a time
+ * with the pods of its whole scope in `context`, and the decisions are the
+ * same as planning them all at once.
+ */
+export function planObjects(objects: readonly KubeObject[], kind: SweptKind, context: SweepContext): SweepPlan {
+  const actions: SweepAction[] = [];
+  for (const stored of objects) {
+    const planned = planObject(stored, kind, context);
+    if (planned !== undefined) actions.push(planned);
+  }
+  return { actions };
+}
+
+/**
+ * The roll-ups' writes and deletions, from the replicas of every KernelWhisper
+ * in scope (`rollupReplicas` with the sweep's context as the clock, so each
+ * replica's advice is the status planned for its KernelWhisper) and the
+ * WorkloadWhispers as stored. One function for `planSweep` and the paged
+ * sweep (functions/sweep/handle.ts), so the two cannot drift.
+ */
+export function planRollupActions(replicas: readonly Replica[], stored: readonly WorkloadWhisper[]): SweepAction[] {
+  const rollups = planRollups(replicas, stored);
+  return [...rollups.writes, ...rollups.deletes.map(rollupDeletion)];
 }
 
 function rollupDeletion(stored: WorkloadWhisper): SweepAction {

@@ -49,7 +49,12 @@ export function rollupReplicas(kernelWhispers: readonly KubeObject[], pods: PodI
     const pod = pods.get(podKey(parsed.output.namespace, parsed.output.pod_name));
     if (pod === undefined || FINISHED.has(pod.status?.phase ?? '')) continue;
     const spec = { ...parsed.output, workload: workloadOf(pod) };
-    replicas.push({ spec, advice: adviceOf(desiredStatus({ ...stored, spec }, clock)) });
+    const advice = adviceOf(desiredStatus({ ...stored, spec }, clock));
+    // The history (up to ~4 KB) sizes the advice above and nothing after it: the
+    // replica keeps the rest of the spec (~0.6 KB as JSON, plus its advice),
+    // so a paged sweep over 50,000 KernelWhispers holds ~35 MB, not ~230 MB.
+    const { history: _history, ...rolledUp } = spec;
+    replicas.push({ spec: rolledUp, advice });
   }
   return replicas;
 }

@@ -95,7 +95,7 @@ describe('planRollups', () => {
 });
 
 describe('rollupReplicas', () => {
-  const clock = { nowMs: Date.parse('2024-01-01T12:02:00.000Z'), resolvedAfterMs: 600_000 };
+  const clock = { nowMs: Date.parse('2024-01-01T12:02:00.000Z'), resolvedAfterMs: 600_000, targetPercent: 10 };
   const rsOwner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5f7c9d', uid: 'rs', controller: true };
   function pod(name: string, uid: string, extra: Partial<Pod['metadata']> = {}, phase = 'Running'): Pod {
     return {
