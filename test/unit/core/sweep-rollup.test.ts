@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelWhisperSpec } from '../../../lib/api/kernel-whisper.js';
 import { cpuRecommendation } from '../../../lib/core/cpu-recommendation.js';
+import { desiredStatus } from '../../../lib/core/ingest-plan.js';
 import type { Pod } from '../../../lib/core/pod.js';
 import { indexPods } from '../../../lib/core/sweep-pod-gone.js';
 import { planRollups, rollupReplicas, type WorkloadWhisper } from '../../../lib/core/sweep-rollup.js';
@@ -153,5 +154,26 @@ describe('rollupReplicas', () => {
       recommended_cpu_limit: '750m',
       recommended_command: 'kubectl set resources deployment/web -n shop -c app --limits=cpu=750m',
     });
+  });
+
+  it('keeps the advice its history sizes, and not the history itself', () => {
+    const pods = indexPods([pod('web-a', 'a')]);
+    const plain = whisper('web-a', 'a');
+    const spec = plain.spec as KernelWhisperSpec;
+    const measured: KernelWhisperSpec = {
+      ...spec,
+      kernel_truth: { ...spec.kernel_truth, throttle_ns: 9_000_000_000, period_seconds: 60 },
+    };
+    const withHistory = { ...plain, spec: { ...measured, history: [historyEntryOf(measured)] } };
+    const [sized] = rollupReplicas(deepFreeze([withHistory]), pods, clock);
+
+    expect(sized?.spec).not.toHaveProperty('history');
+    const ownStatus = desiredStatus(
+      { ...withHistory, spec: { ...withHistory.spec, workload: sized?.spec.workload } },
+      clock,
+    );
+    expect(sized?.advice.recommended_cpu_limit).toBe(ownStatus.recommended_cpu_limit);
+    // Sized from the throttled time, not the +50 % fallback of a spec without a history.
+    expect(sized?.advice.recommended_cpu_limit).not.toBe('750m');
   });
 });
