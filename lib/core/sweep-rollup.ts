@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { API_VERSION, LABEL, MANAGED_BY, WORKLOAD_WHISPER } from '../api/group.js';
-import { KernelWhisperSpecSchema } from '../api/kernel-whisper.js';
+import { type KernelWhisperSpec, KernelWhisperSpecSchema } from '../api/kernel-whisper.js';
 import { workloadWhisperName } from '../api/names.js';
 import type { WorkloadWhisperSpec, WorkloadWhisperStatus } from '../api/workload-whisper.js';
 import type { KubeObject } from '../k8s/objects.js';
@@ -9,7 +9,13 @@ import { compact, containsEntries, sameJson } from './json.js';
 import type { WhisperClock } from './kernel-whisper.js';
 import { workloadOf } from './pod-resources.js';
 import { type PodIndex, podGoneReason, podKey } from './sweep-pod-gone.js';
-import { type Replica, type ReplicaAdvice, type WorkloadFinding, workloadFindings } from './workload-rollup.js';
+import {
+  type Replica,
+  type ReplicaAdvice,
+  type ReplicaSpec,
+  type WorkloadFinding,
+  workloadFindings,
+} from './workload-rollup.js';
 
 /**
  * The sweep's roll-up planning: from the KernelWhispers of live pods to the
@@ -50,15 +56,30 @@ export function rollupReplicas(kernelWhispers: readonly KubeObject[], pods: PodI
     if (pod === undefined || FINISHED.has(pod.status?.phase ?? '')) continue;
     const spec = { ...parsed.output, workload: workloadOf(pod) };
     const advice = adviceOf(desiredStatus({ ...stored, spec }, clock));
-    // The history sizes the advice above and nothing after it, and it is most of
-    // the spec: 2.8 KB as JSON at 24 entries (up to 8 KiB at 32) beside ~0.5 KB
-    // for the rest. The paged sweep holds every replica until its last page:
-    // 50,000 replicas took 32 MB of heap (~0.65 KB each; node --expose-gc, the
-    // test fixtures' observation), the whole KernelWhispers 283 MB more.
-    const { history: _history, ...rolledUp } = spec;
-    replicas.push({ spec: rolledUp, advice });
+    replicas.push({ spec: replicaSpec(spec), advice });
   }
   return replicas;
+}
+
+/**
+ * The history sizes the advice and nothing after it, and it is most of the
+ * spec (2.8 KB as JSON at 24 entries, up to 8 KiB at 32); the paged sweep holds
+ * every replica until its last page, so a replica keeps only what the roll-up
+ * reads: 50,000 replicas took 22 MB of heap (node --expose-gc, the test
+ * fixtures' observation, without container resources or advice: ~0.2 KB more
+ * as JSON when present), the whole KernelWhispers 285 MB more.
+ */
+function replicaSpec(spec: KernelWhisperSpec): ReplicaSpec {
+  const { pod_name, namespace, container_name, detected_at, container_resources, workload, kernel_truth } = spec;
+  return {
+    pod_name,
+    namespace,
+    container_name,
+    detected_at,
+    ...(container_resources === undefined ? {} : { container_resources }),
+    ...(workload === undefined ? {} : { workload }),
+    kernel_truth: { throttled_percent: kernel_truth.throttled_percent },
+  };
 }
 
 function adviceOf(status: Record<string, unknown>): ReplicaAdvice {

@@ -20,7 +20,15 @@ export type ReplicaAdvice = {
   readonly recommended_cpu_request?: string | undefined;
   readonly recommended_command?: string | undefined;
 };
-export type Replica = { readonly spec: KernelWhisperSpec; readonly advice: ReplicaAdvice };
+/**
+ * What a roll-up reads of a replica's KernelWhisper spec, and all the sweep
+ * keeps of it: the paged sweep holds one per KernelWhisper until its last page.
+ */
+export type ReplicaSpec = Pick<
+  KernelWhisperSpec,
+  'pod_name' | 'namespace' | 'container_name' | 'detected_at' | 'container_resources' | 'workload'
+> & { readonly kernel_truth: Pick<KernelWhisperSpec['kernel_truth'], 'throttled_percent'> };
+export type Replica = { readonly spec: ReplicaSpec; readonly advice: ReplicaAdvice };
 
 export type ReplicaLimit = { readonly cpu_limit: string; readonly replicas: number };
 

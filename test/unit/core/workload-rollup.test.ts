@@ -18,7 +18,8 @@ type Figures = {
   readonly workload?: Workload;
 };
 
-function replica(pod: string, figures: Figures): Replica {
+/** A replica with the whole spec it was taken from (a Replica keeps part of it). */
+function replica(pod: string, figures: Figures): Replica & { readonly spec: KernelWhisperSpec } {
   const spec: KernelWhisperSpec = {
     pod_name: pod,
     namespace: 'shop',
@@ -56,7 +57,7 @@ describe('workloadFindings', () => {
 
   it('gives one finding for five replicas, with the per-pod command of the neediest', () => {
     const findings = workloadFindings(deepFreeze(five));
-    const neediest = five[1] as Replica;
+    const neediest = five[1] as ReturnType<typeof replica>;
     const perPod = cpuRecommendation(neediest.spec, { history: [historyEntryOf(neediest.spec)], targetPercent: 10 });
     expect(perPod.recommended_command).toBe('kubectl set resources deployment/web -n shop -c app --limits=cpu=1300m');
     expect(findings).toEqual([
