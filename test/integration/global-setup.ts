@@ -2,20 +2,28 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { repoRoot } from '../controlplane/binaries.js';
-import { type ControlPlane, startControlPlane } from '../controlplane/harness.js';
+import { type ControlPlane, type StartControlPlaneOptions, startControlPlane } from '../controlplane/harness.js';
 import { runKubectl } from '../controlplane/kubectl.js';
 import { provideKnativeModules } from '../upstream/global-setup.js';
 import { ensureImageNode } from '../upstream/node.js';
 
 /** One control plane per run, shared by every integration test file, and the pinned Knative modules. */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return setupControlPlane(project);
+}
+
+/** The setup above with the control plane's options (the faults project always starts its own). */
+export async function setupControlPlane(
+  project: TestProject,
+  options: StartControlPlaneOptions = {},
+): Promise<() => Promise<void>> {
   await provideKnativeModules(project);
   const imageNode = await ensureImageNode();
   if (!imageNode.available)
     process.stderr.write(`node ${imageNode.version}: the bundle is not run on it: ${imageNode.why}\n`);
   project.provide('imageNode', imageNode);
   const started = Date.now();
-  const controlPlane = await startControlPlane();
+  const controlPlane = await startControlPlane(options);
   try {
     await installCrds(controlPlane);
   } catch (error) {

@@ -8,6 +8,8 @@ describe('parseMediaType (RFC 9110 §8.3.1)', () => {
     ['APPLICATION/JSON ; Charset = "utf-8"', 'application/json', { charset: 'utf-8' }],
     ['Application/CloudEvents+JSON;charset=utf-8;', 'application/cloudevents+json', { charset: 'utf-8' }],
     ['text/json; q="a;b"; x=1', 'text/json', { q: 'a;b', x: '1' }],
+    ['application/json;\tcharset=utf-8', 'application/json', { charset: 'utf-8' }],
+    ['application/json;;charset=utf-8', 'application/json', { charset: 'utf-8' }],
     ['application/vnd.kernel+json; v="\\"1\\""', 'application/vnd.kernel+json', { v: '"1"' }],
   ])('reads %s', (header, essence, parameters) => {
     const parsed = parseMediaType(header);

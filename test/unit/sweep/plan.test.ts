@@ -336,6 +336,34 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
     expect(plan.actions).toEqual([applyStatus(kwCurrent, { sweep: [] }, ['repaired'])]);
   });
 
+  it('resolves in literal terms, not only as the ingest computes (the table above compares with desiredStatus)', () => {
+    const plan = planSweep(
+      deepFreeze({
+        kernelWhispers: [kwCurrent],
+        podBirthCertificates: [],
+        pods: QUIET_PODS,
+        monitoredPods: EMPTY_MONITORED_PODS,
+      }),
+      LATER,
+      POLICY,
+    );
+    const action = plan.actions[0];
+    const status = (action?.action === 'applyStatus' ? action.ingest?.status : undefined) as {
+      insight?: string;
+      conditions?: Record<string, unknown>[];
+    };
+
+    expect(status.insight).toMatch(/^Throttling stopped: no observation since 2024-01-01T00:00:00.000Z\. Last seen: /);
+    expect(status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'Throttled',
+        status: 'False',
+        reason: 'NoRecentObservation',
+        lastTransitionTime: '2024-01-01T00:10:00.000Z',
+      }),
+    );
+  });
+
   it('plans nothing more once its own writes are stored (a second sweep is a no-op)', () => {
     const observed = {
       kernelWhispers: [kw],
