@@ -229,7 +229,8 @@ describe('identities that do not resolve yet', () => {
     const flood = await Promise.all(Array.from({ length: 40 }, () => post(app, { container_id: containerId() })));
     for (let i = 0; i < 20; i++) flood.push(await post(app, { container_id: containerId() }));
     expect(flood.map((response) => response.status)).toEqual(flood.map(() => 404));
-    expect(lists).toEqual([{ limit: 500 }]);
+    // One listing (its later pages carry `continue`: other test files' pods share the control plane).
+    expect(lists.filter((options) => options.continue === undefined)).toEqual([{ limit: 500 }]);
   });
 
   it('re-reads a named pod whose cached copy predates the container status', async () => {
