@@ -1,15 +1,17 @@
 import type * as v from 'valibot';
-import { CATEGORY, GROUP, KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, VERSION } from '../lib/api/group.js';
+import { CATEGORY, GROUP, KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, VERSION, WORKLOAD_WHISPER } from '../lib/api/group.js';
 import { KernelWhisperSpecSchema, KernelWhisperStatusSchema } from '../lib/api/kernel-whisper.js';
 import { PodBirthCertificateSpecSchema, PodBirthCertificateStatusSchema } from '../lib/api/pod-birth-certificate.js';
 import {
   KERNEL_WHISPER_COLUMNS,
   POD_BIRTH_CERTIFICATE_COLUMNS,
   type PrinterColumn,
+  WORKLOAD_WHISPER_COLUMNS,
 } from '../lib/api/printer-columns.js';
+import { WorkloadWhisperSpecSchema, WorkloadWhisperStatusSchema } from '../lib/api/workload-whisper.js';
 import { structuralSchema } from './structural-schema.js';
 
-type Kind = typeof KERNEL_WHISPER | typeof POD_BIRTH_CERTIFICATE;
+type Kind = typeof KERNEL_WHISPER | typeof POD_BIRTH_CERTIFICATE | typeof WORKLOAD_WHISPER;
 type ObjectSchema = v.GenericSchema;
 
 export type CrdSource = {
@@ -19,6 +21,9 @@ export type CrdSource = {
   readonly spec: ObjectSchema;
   readonly status: ObjectSchema;
   readonly columns: readonly PrinterColumn[];
+  /** Who writes the spec and what the status is, for `kubectl explain`; the defaults describe the two observed kinds. */
+  readonly specDescription?: string;
+  readonly statusDescription?: string;
 };
 
 export const CRD_SOURCES: readonly CrdSource[] = [
@@ -37,6 +42,17 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     spec: PodBirthCertificateSpecSchema,
     status: PodBirthCertificateStatusSchema,
     columns: POD_BIRTH_CERTIFICATE_COLUMNS,
+  },
+  {
+    file: 'workloadwhisper.yaml',
+    kind: WORKLOAD_WHISPER,
+    description:
+      'The KernelWhispers of one container of a Deployment, StatefulSet or DaemonSet rolled up by the sweep: one finding and one command for all replicas.',
+    spec: WorkloadWhisperSpecSchema,
+    status: WorkloadWhisperStatusSchema,
+    columns: WORKLOAD_WHISPER_COLUMNS,
+    specDescription: 'The workload container rolled up (written by the sweep).',
+    statusDescription: 'Computed from the KernelWhispers of its live replicas: figures, limits, one recommendation.',
   },
 ];
 
@@ -85,11 +101,13 @@ export function crdFor(source: CrdSource): Record<string, unknown> {
                 metadata: { type: 'object' },
                 spec: {
                   ...structuralSchema(source.spec),
-                  description: `Desired state: what was observed (written by the ingest function).`,
+                  description:
+                    source.specDescription ?? 'Desired state: what was observed (written by the ingest function).',
                 },
                 status: {
                   ...structuralSchema(source.status),
-                  description: 'Computed from the spec: insight, recommendation and conditions.',
+                  description:
+                    source.statusDescription ?? 'Computed from the spec: insight, recommendation and conditions.',
                 },
               },
             },

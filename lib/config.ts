@@ -47,6 +47,7 @@ const EnvSchema = v.object({
   ALLOWED_NAMESPACES: list(''),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024),
   BODY_TIMEOUT_MS: integer(500, 1),
+  BODY_BYTES_IN_FLIGHT: integer(1_048_576, 1024),
   WEBHOOK_TOKEN: optionalText,
   AUTH_REQUIRED: v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'true'),
   AUTH_AUDIENCE: optionalText,
@@ -58,6 +59,7 @@ const EnvSchema = v.object({
     ),
   ),
   RESOLVED_AFTER_SECONDS: integer(600, 1),
+  TARGET_THROTTLED_PERCENT: v.pipe(integer(10, 1), v.maxValue(99, 'must be at most 99')),
   KW_RETENTION_SECONDS: integer(86_400, 0),
   PBC_RETENTION_SECONDS: integer(3_600, 0),
   MONITORED_PODS_NAMESPACE: v.optional(v.string(), 'kernel-gossip'),
@@ -94,10 +96,14 @@ export type Config = {
   readonly bodyLimitBytes: number;
   /** Deadline for reading a request body once its headers arrived. */
   readonly bodyTimeoutMs: number;
+  /** Bodies one instance processes at once, in bytes; more is answered 503 (lib/http/in-flight.ts). */
+  readonly bodyBytesInFlight: number;
   readonly webhookToken: string | undefined;
   /** Who may post events and run sweeps (docs/security.md). */
   readonly auth: AuthConfig;
   readonly resolvedAfterMs: number;
+  /** The throttled share a sized limit aims under, and a fix is verified against (docs/design.md). */
+  readonly targetPercent: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
   readonly monitoredPodsNamespace: string;
   readonly sweepConcurrency: number;
@@ -149,6 +155,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     allowedNamespaces: new Set(e.ALLOWED_NAMESPACES),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    bodyBytesInFlight: e.BODY_BYTES_IN_FLIGHT,
     webhookToken: e.WEBHOOK_TOKEN,
     auth: {
       required,
@@ -157,6 +164,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       subjects: new Set(e.AUTH_SUBJECTS),
     },
     resolvedAfterMs: e.RESOLVED_AFTER_SECONDS * 1000,
+    targetPercent: e.TARGET_THROTTLED_PERCENT,
     retentionMs: { kernelWhisper: e.KW_RETENTION_SECONDS * 1000, podBirthCertificate: e.PBC_RETENTION_SECONDS * 1000 },
     monitoredPodsNamespace: e.MONITORED_PODS_NAMESPACE,
     sweepConcurrency: e.SWEEP_CONCURRENCY,

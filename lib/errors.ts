@@ -48,6 +48,11 @@ export class NamespaceNotAllowedError extends Error {
   override readonly name = 'NamespaceNotAllowedError';
 }
 
+/** This instance is busy with as much as it may hold at once; the same request succeeds later. */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
+}
+
 /** The pod an event refers to cannot be found yet; worth retrying for a while. */
 export class PodNotResolvedError extends Error {
   override readonly name = 'PodNotResolvedError';

@@ -3,6 +3,7 @@ import { readCloudEvents } from '../../lib/cloudevents.js';
 import { BatchFailedError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../lib/errors.js';
 import { headerRecord, parseJson, printable, readRouteBody } from '../../lib/http/body.js';
 import { addHealthRoutes } from '../../lib/http/health.js';
+import { BytesInFlight, boundBodiesInFlight } from '../../lib/http/in-flight.js';
 import { isJson, parseMediaType } from '../../lib/http/media-type.js';
 import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import { bearerTokenMatches } from '../../lib/http/token.js';
@@ -26,12 +27,21 @@ export type IngestAppDeps = IngestDeps & {
  * empty body (a 2xx whose body is not a CloudEvent would count as a failed
  * delivery), the outcome in `Kernel-Gossip-Outcome` / `Kernel-Gossip-Reason`.
  */
+/**
+ * How long a request waits for room among the bodies in flight before it is
+ * answered 503: long enough for a few large reports ahead of it to finish,
+ * far inside Knative's request timeout (300 s by default).
+ */
+const BODY_WAIT_MS = 10_000;
+
 export function createIngestApp(deps: IngestAppDeps): Hono {
   const app = new Hono();
   addHealthRoutes(app, deps.metrics.registry);
   app.use('/', deps.authenticate);
+  const budget = new BytesInFlight(deps.config.bodyBytesInFlight, BODY_WAIT_MS);
+  const inFlight = boundBodiesInFlight(budget, deps.config.bodyLimitBytes);
 
-  app.post('/', async (c) => {
+  app.post('/', inFlight, async (c) => {
     const body = await readRouteBody(c, {
       maxBytes: deps.config.bodyLimitBytes,
       deadlineMs: deps.config.bodyTimeoutMs,
@@ -72,8 +82,8 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     const status = outcome?.result === 'skipped' ? 'skipped' : 'accepted';
     return c.json({ status, message: outcome?.reason ?? '' });
   };
-  app.post('/webhook/ebpf', legacy);
-  app.post('/webhook/pixie', legacy);
+  app.post('/webhook/ebpf', inFlight, legacy);
+  app.post('/webhook/pixie', inFlight, legacy);
 
   app.onError((error, c) => {
     const failure = httpFailureFor(error);

@@ -6,11 +6,10 @@ import type { KubeApi } from '../../lib/k8s/api.js';
 import type { IssuerApi } from '../../lib/k8s/issuer.js';
 import type { Logger } from '../../lib/log.js';
 import { createIngestApp } from './app.js';
-import type { KernelIdentityResolver } from './locate.js';
 import type { IngestMetrics } from './metrics.js';
 import { PodEventRecorder } from './pod-events.js';
 import { PodDirectory } from './pods.js';
-import { ApiIdentityResolver } from './resolver.js';
+import { ApiIdentityResolver, type ResolverOptions } from './resolver.js';
 import { ObjectWriter } from './writer.js';
 
 export type IngestOptions = {
@@ -21,7 +20,8 @@ export type IngestOptions = {
   readonly log: Logger;
   readonly metrics: IngestMetrics;
   readonly now?: () => number;
-  readonly resolver?: KernelIdentityResolver;
+  /** Rate limits and bounds of identity resolution, for tests; the defaults are production's. */
+  readonly resolver?: Partial<ResolverOptions>;
   /** Least time between two series updates of one pod Event from this instance. */
   readonly eventSeriesIntervalMs?: number;
   /** `reportingInstance` of the Events; in Knative the pod name, which is the hostname. */
@@ -38,11 +38,15 @@ export function buildIngest(options: IngestOptions): Hono {
   const writer = new ObjectWriter(api, {
     fieldManager: config.fieldManagers.ingest,
     resolvedAfterMs: config.resolvedAfterMs,
+    targetPercent: config.targetPercent,
     now,
   });
   const pods = new PodDirectory(api, { now });
-  const resolver =
-    options.resolver ?? new ApiIdentityResolver(api, { now, unresolvedRetryMs: config.unresolvedRetryMs });
+  const resolver = new ApiIdentityResolver(api, pods, {
+    now,
+    unresolvedRetryMs: config.unresolvedRetryMs,
+    ...options.resolver,
+  });
   const podEvents = new PodEventRecorder(api, {
     fieldManager: config.fieldManagers.ingest,
     reportingInstance: options.reportingInstance ?? hostname(),

@@ -40,7 +40,7 @@ type Series = { pending: number; lastWriteMs: number };
 export type PodEventOutcome = 'created' | 'series_updated' | 'deferred' | 'failed';
 
 export class PodEventRecorder {
-  private readonly series = new Lru<string, Series>(10_000);
+  private readonly series = new Lru<string, Series>({ maxEntries: 10_000 });
   private readonly batcher: KeyedBatcher<PodEventIntent, PodEventOutcome>;
 
   constructor(

@@ -26,7 +26,11 @@ export class PodDirectory {
     private readonly api: KubeApi,
     options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
   ) {
-    this.cache = new Lru(options.maxEntries ?? CACHED_PODS, options.ttlMs ?? POD_TTL_MS, options.now);
+    this.cache = new Lru({
+      maxEntries: options.maxEntries ?? CACHED_PODS,
+      ttlMs: options.ttlMs ?? POD_TTL_MS,
+      now: options.now,
+    });
   }
 
   async get(namespace: string, name: string): Promise<PodLookup> {

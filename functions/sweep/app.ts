@@ -9,7 +9,7 @@ import { failureReply, httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
 import { type SweepDeps, type SweepReport, sweep } from './handle.js';
 import type { SweepMetrics } from './metrics.js';
-import { recordSweep, recordSweepFailed } from './record.js';
+import { pageRecorder, recordSweep, recordSweepFailed } from './record.js';
 import { SerialRunner } from './serial.js';
 
 export type SweepAppDeps = SweepDeps & {
@@ -68,7 +68,7 @@ export function createSweepApp(deps: SweepAppDeps): Hono {
 async function timedSweep(deps: SweepAppDeps): Promise<SweepReport> {
   const started = performance.now();
   try {
-    const report = await sweep(deps);
+    const report = await sweep(deps, pageRecorder(deps));
     recordSweep(deps, report, (performance.now() - started) / 1000);
     return report;
   } catch (error) {

@@ -4,6 +4,7 @@ import { asError, KubeApiError } from '../../lib/errors.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
 import { mapBounded } from '../../lib/map-bounded.js';
+import { applyRollup } from './apply-rollup.js';
 import { applySpecAndStatus } from './apply-spec.js';
 
 /**
@@ -15,7 +16,7 @@ export type Executed =
   | { readonly action: SweepAction; readonly result: 'failed'; readonly error: Error };
 
 export type ExecuteOptions = {
-  readonly fieldManagers: { readonly ingest: string; readonly sweep: string };
+  readonly fieldManagers: { readonly ingest: string; readonly sweep: string; readonly rollup: string };
   readonly concurrency: number;
 };
 
@@ -47,6 +48,9 @@ async function perform(
     case 'applySpec':
       await applySpecAndStatus(api, action);
       return 'written';
+    case 'applyRollup':
+      await applyRollup(api, action, managers.rollup);
+      return 'written';
   }
 }
 
@@ -64,6 +68,6 @@ async function writeStatus(api: KubeApi, action: StatusWrite, managers: ExecuteO
 
 /** The object was deleted between listing and writing (the status subresource cannot create it): nothing left to do. */
 function vanished(action: SweepAction, error: unknown): boolean {
-  const update = action.action === 'applyStatus' || action.action === 'applySpec';
+  const update = action.action === 'applyStatus' || action.action === 'applySpec' || action.action === 'applyRollup';
   return update && error instanceof KubeApiError && error.failure === 'not-found';
 }

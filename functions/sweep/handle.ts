@@ -1,136 +1,108 @@
-import { CONFIG_MAP } from '../../lib/api/group.js';
+import { KERNEL_WHISPER } from '../../lib/api/group.js';
 import type { Config } from '../../lib/config.js';
+import { desiredMonitoredPods } from '../../lib/core/sweep-monitored-pods.js';
 import {
-  objectName,
-  planSweep,
+  planObjects,
+  planRollupActions,
   type SweepAction,
-  type SweepObserved,
+  type SweepContext,
   type SweepPolicy,
+  sweptKinds,
 } from '../../lib/core/sweep-plan.js';
+import { indexPods } from '../../lib/core/sweep-pod-gone.js';
+import { rollupReplicas } from '../../lib/core/sweep-rollup.js';
+import type { Replica } from '../../lib/core/workload-rollup.js';
 import { KubeApiError } from '../../lib/errors.js';
-import { type HttpFailure, httpFailureFor, publicMessage } from '../../lib/http/status.js';
 import type { KubeApi } from '../../lib/k8s/api.js';
 import { type Executed, execute } from './execute.js';
-import { observe } from './observe.js';
+import { observe, storedRollups } from './observe.js';
+import { type SweepReport, SweepTally } from './tally.js';
 
 /**
  * The sweep shell: read the cluster, let the pure planner decide, perform the
- * writes, and say what happened. Listing failing fails the sweep (it would plan
- * from a partial view); a write failing fails only that object.
+ * writes, and say what happened, one page of objects at a time: a page is
+ * planned (with every pod of the scope) and written before the next is read,
+ * so a sweep holds its pods and one page, whatever the number of objects,
+ * plus each KernelWhisper's replica for the roll-ups (its spec without the
+ * history, lib/core/sweep-rollup.ts), planned once every page is done.
+ * Listing failing fails the sweep (it would plan from a partial view); a
+ * write failing fails only that object.
  */
 export type SweepDeps = { readonly api: KubeApi; readonly config: Config; readonly now: () => number };
 
-export type SweepFailure = { readonly object: string; readonly reason: string; readonly message: string };
+export type { SweepFailure, SweepReport, SweepSummary } from './tally.js';
+export { targetOf } from './tally.js';
 
-export type SweepSummary = {
-  readonly seen: { readonly kernelWhispers: number; readonly podBirthCertificates: number; readonly pods: number };
-  readonly actions: {
-    readonly statusRepaired: number;
-    readonly resolved: number;
-    readonly markedPodGone: number;
-    /** Objects whose spec fails the schema (e.g. the earlier operator's), marked before their deletion. */
-    readonly markedInvalid: number;
-    readonly deleted: number;
-    readonly configMapUpdated: number;
-    /** Birth certificates whose pod lifecycle advanced (spec and status, as the ingest applies them). */
-    readonly lifecycleRefreshed: number;
-  };
-  /** Write requests that changed something. */
-  readonly writes: number;
-  /** Writes refused because a concurrent writer changed the object first; the next sweep converges them. */
-  readonly conflicts: number;
-  readonly failures: readonly SweepFailure[];
-};
+/** Told about each page's writes as they happen, for logs and metrics. */
+export type SweepRecorder = (executed: readonly Executed[]) => void;
 
-export type SweepReport = {
-  readonly summary: SweepSummary;
-  readonly executed: readonly Executed[];
-  /** Set when a write failed in a way a prompt retry can fix (API server unavailable or throttling). */
-  readonly retry: HttpFailure | undefined;
-};
+export async function sweep(deps: SweepDeps, record: SweepRecorder = () => {}): Promise<SweepReport> {
+  const tally = new SweepTally();
+  for (let restarts = 0; ; restarts++) {
+    try {
+      await sweepPages(deps, record, tally);
+      return tally.report();
+    } catch (error) {
+      if (!listingExpired(error) || restarts >= MAX_RESTARTS) throw error;
+      // Pages done so far are converged now and cost no writes the second time round.
+      tally.restarted();
+    }
+  }
+}
 
-export async function sweep(deps: SweepDeps): Promise<SweepReport> {
+/**
+ * A listing's snapshot lasts until etcd compacts it (5 minutes by default); a
+ * sweep writing tens of thousands of statuses outlasts it, and its next page
+ * is answered 410. It then starts over with fresh listings, objects first.
+ */
+const MAX_RESTARTS = 5;
+
+function listingExpired(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 410;
+}
+
+async function sweepPages(deps: SweepDeps, record: SweepRecorder, tally: SweepTally): Promise<void> {
   const { api, config } = deps;
-  const observed = await observe(api, {
+  const policy = sweepPolicy(config);
+  const scope = {
     namespaces: config.allowedNamespaces,
     pageSize: config.sweepPageSize,
     monitoredPodsNamespace: config.monitoredPodsNamespace,
-  });
-  const plan = planSweep(observed, deps.now(), sweepPolicy(config));
-  const executed = await execute(api, plan.actions, {
-    fieldManagers: config.fieldManagers,
-    concurrency: config.sweepConcurrency,
-  });
-  return report(observed, executed);
+  };
+  const observed = await observe(api, scope, sweptKinds(policy));
+  const nowMs = deps.now();
+  const { resolvedAfterMs, targetPercent } = policy;
+  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs, targetPercent };
+  const run = async (actions: readonly SweepAction[]) => {
+    const executed = await execute(api, actions, {
+      fieldManagers: config.fieldManagers,
+      concurrency: config.sweepConcurrency,
+    });
+    tally.executed(executed);
+    record(executed);
+  };
+  tally.saw('pods', observed.pods.length);
+  const replicas: Replica[] = [];
+  for await (const page of observed.pages) {
+    const whispers = page.kind.type === KERNEL_WHISPER;
+    tally.saw(whispers ? 'kernelWhispers' : 'podBirthCertificates', page.items.length);
+    if (whispers) replicas.push(...rollupReplicas(page.items, context.pods, context));
+    await run(planObjects(page.items, page.kind, context).actions);
+  }
+  const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
+  const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
+  if (configMap !== undefined) await run([{ action: 'applyConfigMap', object: configMap }]);
+  const rollups = await storedRollups(api, scope);
+  tally.saw('workloadWhispers', rollups.length);
+  await run(planRollupActions(replicas, rollups));
 }
 
 function sweepPolicy(config: Config): SweepPolicy {
   return {
     resolvedAfterMs: config.resolvedAfterMs,
+    targetPercent: config.targetPercent,
     retentionMs: config.retentionMs,
     monitor: { mode: config.monitorPolicy, skipNamespaces: config.skipNamespaces },
     monitoredPodsNamespace: config.monitoredPodsNamespace,
   };
-}
-
-function report(observed: SweepObserved, executed: readonly Executed[]): SweepReport {
-  const actions = {
-    statusRepaired: 0,
-    resolved: 0,
-    markedPodGone: 0,
-    markedInvalid: 0,
-    deleted: 0,
-    configMapUpdated: 0,
-    lifecycleRefreshed: 0,
-  };
-  const failures: SweepFailure[] = [];
-  let writes = 0;
-  let conflicts = 0;
-  let retry: HttpFailure | undefined;
-  for (const done of executed) {
-    if (done.result === 'failed') {
-      const failure = httpFailureFor(done.error);
-      // The summary is also the reply to a person: what the API server said stays in the log (record.ts).
-      const message = publicMessage(failure, done.error);
-      failures.push({ object: targetOf(done.action), reason: failure.reason, message });
-      if (isConflict(done.error)) conflicts++;
-      else if (failure.retried) retry ??= failure;
-      continue;
-    }
-    if (done.result === 'written') {
-      writes++;
-      count(actions, done.action);
-    }
-  }
-  const seen = {
-    kernelWhispers: observed.kernelWhispers.length,
-    podBirthCertificates: observed.podBirthCertificates.length,
-    pods: observed.pods.length,
-  };
-  return { summary: { seen, actions, writes, conflicts, failures }, executed, retry };
-}
-
-function count(actions: { -readonly [K in keyof SweepSummary['actions']]: number }, action: SweepAction): void {
-  if (action.action === 'delete') actions.deleted++;
-  else if (action.action === 'applyConfigMap') actions.configMapUpdated++;
-  else if (action.action === 'applySpec') actions.lifecycleRefreshed++;
-  else {
-    if (action.changes.includes('repaired')) actions.statusRepaired++;
-    if (action.changes.includes('resolved')) actions.resolved++;
-    if (action.changes.includes('markedPodGone')) actions.markedPodGone++;
-    if (action.changes.includes('markedInvalid')) actions.markedInvalid++;
-  }
-}
-
-/** The object an action writes: `kernelwhispers/<namespace>/<name>`. */
-export function targetOf(action: SweepAction): string {
-  if (action.action === 'delete' || action.action === 'applyStatus') return objectName(action.type, action.ref);
-  const { metadata } = action.object;
-  const type = action.action === 'applyConfigMap' ? CONFIG_MAP : action.type;
-  return objectName(type, { namespace: metadata.namespace ?? '', name: metadata.name });
-}
-
-/** A concurrent write won (SSA resourceVersion or delete precondition): skipped this round, not retried now. */
-function isConflict(error: Error): boolean {
-  return error instanceof KubeApiError && error.failure === 'conflict';
 }

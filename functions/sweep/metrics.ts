@@ -28,13 +28,13 @@ export function createSweepMetrics(): SweepMetrics {
   });
   const objectsChanged = new Counter({
     name: 'kernel_gossip_sweep_objects_changed_total',
-    help: 'Objects a sweep wrote, by resource and change (repaired, resolved, markedPodGone, updated).',
+    help: 'Objects a sweep wrote, by resource and change (repaired, resolved, markedPodGone, updated, created).',
     labelNames: ['resource', 'change'] as const,
     registers,
   });
   const objectsDeleted = new Counter({
     name: 'kernel_gossip_sweep_objects_deleted_total',
-    help: 'Objects deleted after their pod was gone for the retention window, by resource.',
+    help: 'Objects a sweep deleted, by resource: after their pod was gone for the retention window, or roll-ups no live replica backs.',
     labelNames: ['resource'] as const,
     registers,
   });

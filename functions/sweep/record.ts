@@ -1,16 +1,14 @@
+import { WORKLOAD_WHISPER } from '../../lib/api/group.js';
 import type { SweepAction } from '../../lib/core/sweep-plan.js';
 import { KubeApiError } from '../../lib/errors.js';
+import { httpFailureFor } from '../../lib/http/status.js';
 import type { Logger } from '../../lib/log.js';
 import type { Executed } from './execute.js';
-import { type SweepReport, targetOf } from './handle.js';
+import { type SweepRecorder, type SweepReport, targetOf } from './handle.js';
 import type { SweepMetrics } from './metrics.js';
 
-/** Metrics and one log line per object a sweep changed or failed on. */
-export function recordSweep(
-  deps: { readonly log: Logger; readonly metrics: SweepMetrics },
-  report: SweepReport,
-  seconds: number,
-): void {
+/** Metrics of a whole sweep, once it ended. */
+export function recordSweep(deps: { readonly metrics: SweepMetrics }, report: SweepReport, seconds: number): void {
   const { metrics } = deps;
   const { summary } = report;
   metrics.sweeps.inc({ outcome: summary.failures.length === 0 ? 'converged' : 'partial' });
@@ -18,9 +16,14 @@ export function recordSweep(
   metrics.objectsSeen.inc({ resource: 'kernelwhispers' }, summary.seen.kernelWhispers);
   metrics.objectsSeen.inc({ resource: 'podbirthcertificates' }, summary.seen.podBirthCertificates);
   metrics.objectsSeen.inc({ resource: 'pods' }, summary.seen.pods);
-  for (const done of report.executed) recordExecuted(deps, done);
-  for (const failure of summary.failures)
-    metrics.failures.inc({ resource: resourceOf(failure.object), reason: failure.reason });
+  metrics.objectsSeen.inc({ resource: 'workloadwhispers' }, summary.seen.workloadWhispers);
+}
+
+/** Metrics and one log line per object a sweep changed or failed on, page by page as it goes. */
+export function pageRecorder(deps: { readonly log: Logger; readonly metrics: SweepMetrics }): SweepRecorder {
+  return (executed) => {
+    for (const done of executed) recordExecuted(deps, done);
+  };
 }
 
 export function recordSweepFailed(deps: { readonly metrics: SweepMetrics }, seconds: number): void {
@@ -36,6 +39,7 @@ function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMet
     return;
   }
   if (done.result === 'failed') {
+    deps.metrics.failures.inc({ resource, reason: httpFailureFor(done.error).reason });
     // A conflict is another writer winning a race; the next sweep plans from its result.
     const conflict = done.error instanceof KubeApiError && done.error.failure === 'conflict';
     deps.log[conflict ? 'info' : 'warn'](
@@ -52,11 +56,16 @@ function recordExecuted(deps: { readonly log: Logger; readonly metrics: SweepMet
 function changesOf(action: SweepAction): readonly string[] {
   if (action.action === 'applyStatus') return action.changes;
   if (action.action === 'applySpec') return ['lifecycleRefreshed'];
+  if (action.action === 'applyRollup') return [action.current === undefined ? 'created' : 'updated'];
   return action.action === 'delete' ? ['deleted'] : ['updated'];
 }
 
 function messageFor(action: SweepAction, object: string): string {
+  if (action.action === 'delete' && action.type === WORKLOAD_WHISPER)
+    return `Deleted ${object}: no live replica of its workload container has a KernelWhisper`;
   if (action.action === 'delete') return `Deleted ${object}: its pod was gone for the whole retention window`;
+  if (action.action === 'applyRollup')
+    return `Applied the roll-up ${object} (${action.current === undefined ? 'created' : 'updated'})`;
   if (action.action === 'applyConfigMap') return `Updated the monitored pods in ${object}`;
   if (action.action === 'applySpec') return `Applied the pod lifecycle to ${object}`;
   if (action.changes.includes('markedInvalid'))

@@ -6,7 +6,7 @@ export const GROUP = 'kernel.gossip.io';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
-/** One category so that `kubectl get kernel-gossip` lists both kinds. */
+/** One category so that `kubectl get kernel-gossip` lists all our kinds. */
 export const CATEGORY = 'kernel-gossip';
 
 /** Describes a REST resource well enough to build its URL. */
@@ -35,6 +35,17 @@ export const POD_BIRTH_CERTIFICATE = {
   plural: 'podbirthcertificates',
   singular: 'podbirthcertificate',
   shortNames: ['pbc'],
+  namespaced: true,
+} as const;
+
+/** The sweep's roll-up of a workload container's KernelWhispers (issue 16). */
+export const WORKLOAD_WHISPER = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'WorkloadWhisper',
+  plural: 'workloadwhispers',
+  singular: 'workloadwhisper',
+  shortNames: ['wkw'],
   namespaced: true,
 } as const;
 

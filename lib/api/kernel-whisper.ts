@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ConditionsSchema } from './conditions.js';
 import { count, text, timestamp } from './fields.js';
+import { HISTORY_RULE, HistorySchema, LimitChangeSchema, PeakSchema } from './throttle-history.js';
 
 /**
  * KernelWhisper: the kernel's truth about CPU throttling of one container next to
@@ -113,6 +114,7 @@ export const KernelWhisperSpecSchema = v.pipe(
     observer: v.optional(text('CloudEvent source of the observer instance that reported it.')),
     container_resources: v.optional(ContainerResourcesSchema),
     workload: v.optional(WorkloadSchema),
+    history: v.optional(HistorySchema),
   }),
   // The API server itself keeps newer truth: two ingest instances racing cannot
   // replace a newer observation with an older one (a CEL transition rule). A
@@ -126,6 +128,7 @@ export const KernelWhisperSpecSchema = v.pipe(
         fieldPath: '.detected_at',
         reason: DETECTED_AT_RULE_CAUSE.reason,
       },
+      HISTORY_RULE,
     ],
   }),
 );
@@ -168,7 +171,7 @@ export const KernelWhisperStatusSchema = v.object({
   ),
   recommended_cpu_limit: v.optional(
     millicores(
-      'The new CPU limit in millicores: the current one plus 50%, rounded up. Only at high priority with a known limit.',
+      'The new CPU limit in millicores, only at high priority with a known limit: the smallest rounded limit whose projected throttled share stays under the target, sized from the throttled time (docs/design.md); the current one plus 50% when no throttled time was reported.',
     ),
   ),
   recommended_cpu_request: v.optional(
@@ -180,6 +183,16 @@ export const KernelWhisperStatusSchema = v.object({
     ),
   ),
   metrics_comparison: v.optional(MetricsComparisonSchema),
+  trend: v.optional(
+    v.pipe(
+      v.picklist(['rising', 'steady', 'falling']),
+      v.description(
+        'Where throttling is heading: the newer against the older half of the newest six observations (10 points or more). Absent below four observations.',
+      ),
+    ),
+  ),
+  peak: v.optional(PeakSchema),
+  limit_change: v.optional(LimitChangeSchema),
   last_updated: v.optional(timestamp('Time of the observation this status was computed from.')),
   observed_generation: v.optional(count('metadata.generation of the spec this status was computed from.')),
   conditions: v.optional(ConditionsSchema),
@@ -192,4 +205,6 @@ export const WHISPER_CONDITION = {
   throttled: 'Throttled',
   /** True when the observed pod no longer exists (set by the sweep). */
   podGone: 'PodGone',
+  /** After a limit change: True when throttling at the new limit fell below the target. */
+  fixEffective: 'FixEffective',
 } as const;

@@ -28,6 +28,15 @@ export function kernelWhisperName(podName: string, containerName: string): strin
   return fitName(`${podName}.${containerName}`, MAX_NAME);
 }
 
+/**
+ * `<kind>.<workload>.<container>`, e.g. `deployment.web.app`: kinds are one
+ * lower-case word and container names never hold a dot, so the first and the
+ * last dot delimit the workload name even when it holds dots itself.
+ */
+export function workloadWhisperName(kind: string, workloadName: string, containerName: string): string {
+  return fitName(`${kind.toLowerCase()}.${workloadName}.${containerName}`, MAX_NAME);
+}
+
 export function podBirthCertificateName(podName: string): string {
   return fitName(podName, MAX_NAME);
 }

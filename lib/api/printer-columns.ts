@@ -1,5 +1,5 @@
 /**
- * What `kubectl get kw` / `kubectl get pbc` print. The earlier operator's columns
+ * What `kubectl get kw` / `kubectl get pbc` / `kubectl get wkw` print. The earlier operator's columns
  * (Pod, Throttled%, Metrics%, Severity, Age / Pod, Syscalls, Duration, Age) plus
  * what a person needs at a glance.
  */
@@ -47,6 +47,12 @@ export const KERNEL_WHISPER_COLUMNS: readonly PrinterColumn[] = [
     type: 'string',
     jsonPath: '.status.conditions[?(@.type=="Throttled")].reason',
     description: 'Why throttling is or is not current.',
+  },
+  {
+    name: 'Trend',
+    type: 'string',
+    jsonPath: '.status.trend',
+    description: 'rising, steady or falling over the newest observations.',
   },
   {
     name: 'CPU Limit',
@@ -109,5 +115,66 @@ export const POD_BIRTH_CERTIFICATE_COLUMNS: readonly PrinterColumn[] = [
     priority: 1,
   },
   podGone,
+  age,
+];
+
+/** One line per workload container: how many replicas throttle, how badly, and the one new limit. */
+export const WORKLOAD_WHISPER_COLUMNS: readonly PrinterColumn[] = [
+  {
+    name: 'Kind',
+    type: 'string',
+    jsonPath: '.spec.workload.kind',
+    description: 'Deployment, StatefulSet or DaemonSet.',
+  },
+  { name: 'Workload', type: 'string', jsonPath: '.spec.workload.name', description: 'Name of the workload.' },
+  {
+    name: 'Container',
+    type: 'string',
+    jsonPath: '.spec.container_name',
+    description: 'Container of its pod template.',
+  },
+  {
+    name: 'Replicas',
+    type: 'integer',
+    jsonPath: '.status.replicas_observed',
+    description: 'Live replicas with a KernelWhisper for this container.',
+  },
+  {
+    name: 'Throttled',
+    type: 'integer',
+    jsonPath: '.status.replicas_throttled',
+    description: 'Of those, last seen above 50% throttled.',
+  },
+  {
+    name: 'Worst%',
+    type: 'number',
+    jsonPath: '.status.worst_throttled_percent',
+    description: 'Highest throttled share among the replicas.',
+  },
+  {
+    name: 'Median%',
+    type: 'number',
+    jsonPath: '.status.median_throttled_percent',
+    description: 'Median throttled share of the replicas.',
+  },
+  {
+    name: 'Limits Differ',
+    type: 'boolean',
+    jsonPath: '.status.limits_disagree',
+    description: 'Replicas run with different CPU limits: a rollout under way or stuck.',
+  },
+  {
+    name: 'New Limit',
+    type: 'string',
+    jsonPath: '.status.recommended_cpu_limit',
+    description: 'One CPU limit for the pod template, when a replica needs a raise.',
+  },
+  {
+    name: 'Command',
+    type: 'string',
+    jsonPath: '.status.recommended_command',
+    description: 'The kubectl command that sets it.',
+    priority: 1,
+  },
   age,
 ];

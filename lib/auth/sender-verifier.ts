@@ -43,7 +43,7 @@ export class SenderVerifier {
     private readonly options: { audience: string; subjects: ReadonlySet<string>; now: () => number },
   ) {
     // Verified again after KEY_MAX_AGE_MS, or at once when the keys were fetched anew.
-    this.verified = new Lru(VERIFIED_ENTRIES, KEY_MAX_AGE_MS, options.now);
+    this.verified = new Lru({ maxEntries: VERIFIED_ENTRIES, ttlMs: KEY_MAX_AGE_MS, now: options.now });
   }
 
   /** The sender of a request, from its Authorization header; throws 401/403-mapped errors. */

@@ -1,6 +1,15 @@
 import type { ContainerResources, KernelWhisperSpec, Priority } from '../api/kernel-whisper.js';
-import { cpuMillicores, millicoreText, roundLimitUp } from './cpu-quantity.js';
+import type { HistoryEntry } from '../api/throttle-history.js';
+import { cpuMillicores, millicoreText } from './cpu-quantity.js';
 import { resizeCommand } from './kubectl-command.js';
+import {
+  DEFAULT_TARGET_PERCENT,
+  type LimitSizing,
+  MIN_ENFORCED_LIMIT,
+  NEAR_FULL_THROTTLE_PERCENT,
+  sizeLimit,
+} from './limit-sizing.js';
+import { advised, runAt } from './throttle-history.js';
 import { recommendationFor } from './throttle-policy.js';
 
 /**
@@ -17,24 +26,29 @@ export type CpuRecommendation = {
   readonly recommended_cpu_limit?: string;
   readonly recommended_cpu_request?: string;
   readonly recommended_command?: string;
+  /** How the new limit was sized from the history (lib/core/limit-sizing.ts), for the evidence text. */
+  readonly sizing_evidence?: string;
 };
 
-/** The earlier operator's "+50 %" at high priority. */
-export const LIMIT_FACTOR = 1.5;
-/** Throttled this often, the container was capped nearly all the time: its demand was never seen. */
-export const NEAR_FULL_THROTTLE_PERCENT = 95;
-/** kubelet never sets a CFS quota below 1 ms per 100 ms period (MinQuotaPeriod), i.e. 10m. */
-export const MIN_ENFORCED_LIMIT = 10;
+/**
+ * The history the new limit is sized from, and the throttled share to stay
+ * under. Without it the limit is the earlier operator's +50 %.
+ */
+export type SizingEvidence = { readonly history: readonly HistoryEntry[]; readonly targetPercent: number };
 
-type Detail = { readonly text?: string; readonly fields?: Partial<CpuRecommendation> };
+/** The earlier text promised +50 %; a limit sized from the evidence keeps only its first words. */
+export const SIZED_HIGH_TEXT = 'increase CPU limits';
 
-export function cpuRecommendation(spec: KernelWhisperSpec): CpuRecommendation {
+type Detail = { readonly text?: string; readonly sized?: boolean; readonly fields?: Partial<CpuRecommendation> };
+
+export function cpuRecommendation(spec: KernelWhisperSpec, evidence?: SizingEvidence): CpuRecommendation {
   const level = recommendationFor(spec.kernel_truth.throttled_percent);
   const resources = spec.container_resources;
-  const detail = detailFor(spec, level.priority);
+  const detail = detailFor(spec, level.priority, evidence);
+  const prefix = detail.sized === true ? SIZED_HIGH_TEXT : level.text;
   return {
     priority: level.priority,
-    text: detail.text === undefined ? level.text : `${level.text}: ${detail.text}`,
+    text: detail.text === undefined ? prefix : `${prefix}: ${detail.text}`,
     current_cpu_request: shown(resources, resources?.cpu_request),
     current_cpu_limit: shown(resources, resources?.cpu_limit),
     ...detail.fields,
@@ -46,7 +60,7 @@ function shown(resources: ContainerResources | undefined, value: string | undefi
   return value ?? 'none';
 }
 
-function detailFor(spec: KernelWhisperSpec, priority: Priority): Detail {
+function detailFor(spec: KernelWhisperSpec, priority: Priority, evidence: SizingEvidence | undefined): Detail {
   const container = spec.container_name;
   const resources = spec.container_resources;
   if (resources === undefined) {
@@ -63,15 +77,21 @@ function detailFor(spec: KernelWhisperSpec, priority: Priority): Detail {
       text: `container ${container} has no CPU limit, yet CFS throttling needs a CPU quota: the data is inconsistent (a limit removed since, or the observer reporting another cgroup), so no new limit is given`,
     };
   }
-  if (priority === 'high') return raise(spec, resources, limit);
+  if (priority === 'high') return raise(spec, resources, limit, sized(limit, evidence));
   if (priority === 'medium')
     return { text: [usage(spec, resources, limit), ...requestNotes(spec, resources)].join('; ') };
   return {};
 }
 
-function raise(spec: KernelWhisperSpec, resources: ContainerResources, limit: number): Detail {
+/** Sized from the advised observations at this limit; without a history, from this observation alone. */
+function sized(limit: number, evidence: SizingEvidence | undefined): LimitSizing {
+  const run = evidence === undefined ? [] : runAt(evidence.history, millicoreText(limit)).filter(advised);
+  return sizeLimit(limit, run, evidence?.targetPercent ?? DEFAULT_TARGET_PERCENT);
+}
+
+function raise(spec: KernelWhisperSpec, resources: ContainerResources, limit: number, sizing: LimitSizing): Detail {
   const throttled = spec.kernel_truth.throttled_percent;
-  const next = millicoreText(roundLimitUp(Math.max(limit, MIN_ENFORCED_LIMIT) * LIMIT_FACTOR));
+  const next = millicoreText(sizing.limit);
   // A request equal to the limit moves with it: a Guaranteed pod stays Guaranteed (resize refuses a QoS change).
   const request =
     resources.cpu_request !== undefined && cpuMillicores(resources.cpu_request) === limit ? next : undefined;
@@ -99,9 +119,16 @@ function raise(spec: KernelWhisperSpec, resources: ContainerResources, limit: nu
   });
   if ('why' in advice) parts.push(advice.why);
   const command = 'command' in advice ? advice.command : undefined;
+  const fromEvidence = sizing.method === 'throttled-time';
   return {
     text: parts.join('; '),
-    fields: { recommended_cpu_limit: next, recommended_cpu_request: request, recommended_command: command },
+    sized: fromEvidence,
+    fields: {
+      recommended_cpu_limit: next,
+      recommended_cpu_request: request,
+      recommended_command: command,
+      sizing_evidence: fromEvidence ? sizing.text : undefined,
+    },
   };
 }
 

@@ -8,6 +8,8 @@ import { compareCanonical, containsEntries, isRecord, sameJson } from './json.js
 import { desiredKernelWhisper, kernelWhisperStatus, type WhisperClock } from './kernel-whisper.js';
 import type { BirthObservation, Observation, ThrottleObservation } from './observation.js';
 import { desiredPodBirthCertificate, podBirthCertificateStatus } from './pod-birth.js';
+import { historyEntryOf, mergeHistory } from './throttle-history.js';
+import { historyOf } from './throttle-story.js';
 
 /**
  * Pure planning for the ingest path: which object an observation belongs to,
@@ -69,23 +71,38 @@ function podUidOf(object: KubeObject | undefined): string | undefined {
   return isRecord(spec) && typeof spec.pod_uid === 'string' ? spec.pod_uid : undefined;
 }
 
+/**
+ * The newest observation wins the top-level fields; at the same instant the
+ * greater spec in canonical JSON, so any arrival order agrees. Every observation
+ * joins the history (a merge, lib/core/throttle-history.ts), so an older one is
+ * `stale` only when the history keeps nothing of it.
+ */
 function planWhisper(
   current: KubeObject | undefined,
   batch: readonly ThrottleObservation[],
 ): { action: 'stale'; storedAt: string } | { action: 'write'; object: KubeObject } {
-  // Newest observation wins; at the same instant the greater spec in canonical JSON, so any arrival order agrees.
-  const object = batch
-    .map(desiredKernelWhisper)
-    .reduce((a, b) => (b.spec !== undefined && isNewer(b.spec, a.spec) ? b : a));
+  const objects = batch.map(desiredKernelWhisper);
+  const newest = objects.reduce((a, b) => (b.spec !== undefined && isNewer(b.spec, a.spec) ? b : a));
+  const specs = objects.map((object) => object.spec as KernelWhisperSpec);
   const stored = current?.spec as KernelWhisperSpec | undefined;
-  if (stored !== undefined && isNewer(stored, object.spec)) return { action: 'stale', storedAt: stored.detected_at };
-  return { action: 'write', object };
+  const before = stored === undefined ? [] : historyOf(stored);
+  const history = mergeHistory(before, specs.map(historyEntryOf));
+  const top = newest.spec as KernelWhisperSpec;
+  if (stored !== undefined && isNewer(stored, top)) {
+    if (stored.history !== undefined && sameJson(history, stored.history))
+      return { action: 'stale', storedAt: stored.detected_at };
+    return { action: 'write', object: { ...newest, spec: { ...stored, history } } };
+  }
+  return { action: 'write', object: { ...newest, spec: { ...top, history } } };
 }
 
 function isNewer(stored: KernelWhisperSpec, candidate: KernelWhisperSpec | undefined): boolean {
   if (candidate === undefined) return false;
   if (stored.detected_at !== candidate.detected_at) return stored.detected_at > candidate.detected_at;
-  return compareCanonical(stored, candidate) > 0;
+  // The observation's own fields decide, not the history one of them carries.
+  const { history: _a, ...a } = stored;
+  const { history: _b, ...b } = candidate;
+  return compareCanonical(a, b) > 0;
 }
 
 function planBirth(

@@ -7,6 +7,7 @@ import { cpuRecommendation } from './cpu-recommendation.js';
 import { compact, round } from './json.js';
 import type { ThrottleObservation } from './observation.js';
 import { discrepancyPercent, reportedStatusFor, severityFor } from './throttle-policy.js';
+import { historyOf, type Story, storyOf } from './throttle-story.js';
 
 export type KernelWhisper = KubeObject<KernelWhisperSpec, KernelWhisperStatus>;
 
@@ -58,8 +59,11 @@ function whisperSpec(observation: ThrottleObservation): KernelWhisperSpec {
   });
 }
 
-/** When throttling counts as stopped: no observation for `resolvedAfterMs` before `nowMs`. */
-export type WhisperClock = { readonly nowMs: number; readonly resolvedAfterMs: number };
+/**
+ * When throttling counts as stopped: no observation for `resolvedAfterMs` before
+ * `nowMs`; and the throttled share a sized limit aims under (TARGET_THROTTLED_PERCENT).
+ */
+export type WhisperClock = { readonly nowMs: number; readonly resolvedAfterMs: number; readonly targetPercent: number };
 
 /**
  * The status a spec implies. Ingest and sweep both call this, so they agree.
@@ -77,7 +81,9 @@ export function kernelWhisperStatus(
   const metricsCores =
     spec.metrics_lie.cpu_percent === undefined ? undefined : round(spec.metrics_lie.cpu_percent / 100, 4);
   const discrepancy = discrepancyPercent(truth.actual_cpu_cores, metricsCores);
-  const { priority, text: recommendation, ...figures } = cpuRecommendation(spec);
+  const sizing = { history: historyOf(spec), targetPercent: clock.targetPercent };
+  const { priority, text: recommendation, sizing_evidence, ...figures } = cpuRecommendation(spec, sizing);
+  const story = storyOf(spec, clock.targetPercent);
   const resolvedAt = resolutionTime(spec, clock);
   const observed = whisperInsight(spec, metricsCores, discrepancy);
   const insight =
@@ -87,9 +93,10 @@ export function kernelWhisperStatus(
   return compact({
     insight,
     recommendation,
-    kernel_evidence: kernelEvidence(spec),
+    kernel_evidence: kernelEvidence(spec, sizing_evidence),
     priority,
     ...figures,
+    ...story.fields,
     metrics_comparison: compact({
       kernel_cpu_usage: truth.actual_cpu_cores,
       metrics_cpu_usage: metricsCores,
@@ -97,7 +104,10 @@ export function kernelWhisperStatus(
     }),
     last_updated: spec.detected_at,
     observed_generation: generation,
-    conditions: [carryTransitionTime(previous?.conditions, throttledCondition(spec, generation, insight, resolvedAt))],
+    conditions: [
+      throttledCondition(spec, generation, insight, resolvedAt, story),
+      ...(story.fixCondition === undefined ? [] : [{ ...story.fixCondition, observedGeneration: generation }]),
+    ].map((condition) => carryTransitionTime(previous?.conditions, condition)),
   });
 }
 
@@ -120,14 +130,20 @@ function throttledCondition(
   generation: number,
   message: string,
   resolvedAt: string | undefined,
+  story: Story,
 ): Condition {
   const base = { type: WHISPER_CONDITION.throttled, message, observedGeneration: generation };
   if (resolvedAt !== undefined)
     return { ...base, status: 'False', reason: RESOLVED_REASON, lastTransitionTime: resolvedAt };
+  if (spec.severity === 'info')
+    return { ...base, status: 'False', reason: THROTTLED_REASON.info, lastTransitionTime: spec.detected_at };
+  // Sustained or a single spike, when the history can tell; otherwise the severity, as before.
+  const pattern = story.pattern;
   return {
     ...base,
-    status: spec.severity === 'info' ? 'False' : 'True',
-    reason: THROTTLED_REASON[spec.severity],
+    status: 'True',
+    reason: pattern?.reason ?? THROTTLED_REASON[spec.severity],
+    message: pattern === undefined ? message : `${message} Pattern: ${pattern.text}.`,
     lastTransitionTime: spec.detected_at,
   };
 }
@@ -146,14 +162,15 @@ function whisperInsight(
   return `${seen}; metrics report ${cores(metricsCores)}${gap}.`;
 }
 
-function kernelEvidence(spec: KernelWhisperSpec): string {
+function kernelEvidence(spec: KernelWhisperSpec, sizing: string | undefined): string {
   const truth = spec.kernel_truth;
   const parts = [`${truth.throttled_percent}% of CFS periods throttled`];
   if (truth.throttle_ns !== undefined) parts.push(`${round(truth.throttle_ns / 1e6, 2)} ms throttled`);
   if (truth.period_seconds !== undefined) parts.push(`over ${truth.period_seconds} s`);
   parts.push(`${cores(truth.actual_cpu_cores)} used`);
   if (spec.ebpf_detection === true) parts.push('detected by eBPF');
-  return `${parts.join(', ')} (observed ${spec.detected_at}).`;
+  const observed = `${parts.join(', ')} (observed ${spec.detected_at}).`;
+  return sizing === undefined ? observed : `${observed} New limit ${sizing}.`;
 }
 
 function cores(value: number): string {

@@ -1,7 +1,7 @@
 import type { ContainerResources, Workload } from '../api/kernel-whisper.js';
 import { normalisedCpu } from './cpu-quantity.js';
 import { compact } from './json.js';
-import type { Container, Pod } from './pod.js';
+import { type Container, POD_TEMPLATE_HASH, type Pod } from './pod.js';
 
 /**
  * What a recommendation needs from the pod, read once at observation time and
@@ -24,8 +24,6 @@ function figures(container: Container, type: ContainerResources['container_type'
     cpu_limit: normalisedCpu(container.resources?.limits?.cpu),
   });
 }
-
-const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 /**
  * The pod's controller, or the pod itself when it has none (other owner

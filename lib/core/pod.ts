@@ -26,6 +26,9 @@ export type PodStatus = {
 };
 export type Pod = KubeObject<PodSpec, PodStatus>;
 
+/** The label the Deployment controller puts on its pods, the suffix of their ReplicaSet's name. */
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
 /**
  * What a pod cache needs to keep: the fields above, nothing else. Real pods carry
  * kilobytes of spec, status and annotations (last-applied configurations); a
@@ -86,6 +89,44 @@ function slimState(state: ContainerState | undefined): ContainerState | undefine
   const started = (at: { startedAt?: string } | undefined) =>
     at === undefined ? undefined : { startedAt: at.startedAt };
   return { running: started(state.running), terminated: started(state.terminated) };
+}
+
+/**
+ * What the sweep keeps of each pod in its scope, all of them at once (tens of
+ * thousands in a large cluster): identity, the monitor annotation, phase, and
+ * what the birth lifecycle reads (conditions, container names and start times),
+ * and what names the pod's workload for the roll-ups (`workloadOf`: the
+ * controller's owner reference and the pod-template-hash label). Less than
+ * slimPod: no resources, other labels or owners, node or container IDs.
+ */
+export function sweepPod(pod: Pod, keepAnnotation: string): Pod {
+  const { metadata, spec, status } = slimPod(pod, keepAnnotation);
+  const { labels, ownerReferences, ...identity } = metadata;
+  const controller = ownerReferences?.find((reference) => reference.controller === true);
+  const hash = labels?.[POD_TEMPLATE_HASH];
+  const names = (containers: readonly Container[]) => containers.map(({ name }) => ({ name }));
+  const started = ({ containerID: _id, ...rest }: ContainerStatus): ContainerStatus => rest;
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: {
+      ...identity,
+      ...(controller === undefined ? {} : { ownerReferences: [controller] }),
+      ...(hash === undefined ? {} : { labels: { [POD_TEMPLATE_HASH]: hash } }),
+    },
+    spec:
+      spec === undefined
+        ? undefined
+        : { containers: names(spec.containers), initContainers: spec.initContainers && names(spec.initContainers) },
+    status:
+      status === undefined
+        ? undefined
+        : {
+            ...status,
+            containerStatuses: status.containerStatuses?.map(started),
+            initContainerStatuses: status.initContainerStatuses?.map(started),
+          },
+  };
 }
 
 /** Whether the pod spec has a container (regular, init or sidecar) of that name; containers never change. */

@@ -15,7 +15,19 @@ export const MONITORED_PODS_KEY = {
   namespaced: 'pods.namespaced',
   count: 'count',
   updated: 'updated',
+  /** Only when the lists were cut: how many pods are monitored, and that not all are listed. */
+  total: 'total',
+  truncated: 'truncated',
 } as const;
+
+/**
+ * The API server refuses a ConfigMap with more than 1 MiB of data; names are
+ * ASCII, so characters are bytes. At ~100 bytes a pod in both lists that is
+ * ~9,000 monitored pods; past it the lists stop (in `pods.namespaced` order),
+ * `count` says how many are listed and `total` how many are monitored, rather
+ * than every sweep failing its write (the scale bench met it at 10,000 pods).
+ */
+export const MAX_LISTED_BYTES = 900_000;
 
 export type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -34,11 +46,15 @@ export function desiredMonitoredPods(
   target: { readonly namespace: string; readonly policy: MonitorPolicy; readonly nowMs: number },
 ): ConfigMap | undefined {
   const monitored = pods.filter((pod) => isMonitored(pod, target.policy));
-  const legacy = monitored.map((pod) => `${pod.metadata.name}:${pod.metadata.uid ?? ''}`).sort();
-  const namespaced = monitored
-    .map((pod) => `${pod.metadata.namespace ?? ''}/${pod.metadata.name}:${pod.metadata.uid ?? ''}`)
-    .sort();
-  const list = { [MONITORED_PODS_KEY.pods]: legacy.join(','), [MONITORED_PODS_KEY.namespaced]: namespaced.join(',') };
+  const listed = withinLimit(monitored.map(entryOf).sort((a, b) => byCodeUnits(a.namespaced, b.namespaced)));
+  const truncated = listed.length < monitored.length;
+  const list = {
+    [MONITORED_PODS_KEY.pods]: listed
+      .map((entry) => entry.legacy)
+      .sort(byCodeUnits)
+      .join(','),
+    [MONITORED_PODS_KEY.namespaced]: listed.map((entry) => entry.namespaced).join(','),
+  };
   const stored = current?.data;
   // UIDs are unique, so the same `pods` value means the same pods (and the same `pods.namespaced`).
   const kept =
@@ -46,9 +62,19 @@ export function desiredMonitoredPods(
       ? stored[MONITORED_PODS_KEY.updated]
       : undefined;
   const updated = kept ?? rfc3339Seconds(target.nowMs);
-  const data = { ...list, [MONITORED_PODS_KEY.count]: String(monitored.length), [MONITORED_PODS_KEY.updated]: updated };
+  const cut: Record<string, string> = truncated
+    ? { [MONITORED_PODS_KEY.total]: String(monitored.length), [MONITORED_PODS_KEY.truncated]: 'true' }
+    : {};
+  const data: Record<string, string> = {
+    ...list,
+    [MONITORED_PODS_KEY.count]: String(listed.length),
+    [MONITORED_PODS_KEY.updated]: updated,
+    ...cut,
+  };
   const labels = { [LABEL.managedBy]: MANAGED_BY };
-  if (containsEntries(stored, data) && containsEntries(current?.metadata.labels, labels)) return undefined;
+  // Keys this manager stops sending go with its next apply; one still stored is a change to make.
+  const stale = !truncated && stored?.[MONITORED_PODS_KEY.truncated] !== undefined;
+  if (!stale && containsEntries(stored, data) && containsEntries(current?.metadata.labels, labels)) return undefined;
   const resourceVersion = current?.metadata.resourceVersion;
   return {
     apiVersion: 'v1',
@@ -61,6 +87,27 @@ export function desiredMonitoredPods(
     },
     data,
   };
+}
+
+type Entry = { readonly legacy: string; readonly namespaced: string };
+
+function entryOf(pod: Pod): Entry {
+  const { name, namespace, uid } = pod.metadata;
+  return { legacy: `${name}:${uid ?? ''}`, namespaced: `${namespace ?? ''}/${name}:${uid ?? ''}` };
+}
+
+/** The first entries whose two lists fit the limit together (each entry and its comma, in both). */
+function withinLimit(entries: readonly Entry[]): readonly Entry[] {
+  let bytes = 0;
+  for (const [index, entry] of entries.entries()) {
+    bytes += entry.legacy.length + entry.namespaced.length + 2;
+    if (bytes > MAX_LISTED_BYTES) return entries.slice(0, index);
+  }
+  return entries;
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isMonitored(pod: Pod, policy: MonitorPolicy): boolean {

@@ -20,7 +20,7 @@ export type SweptKind = {
   readonly schema: typeof KernelWhisperSpecSchema | typeof PodBirthCertificateSpecSchema;
   readonly retentionMs: number;
 };
-export type SweepContext = { readonly pods: PodIndex; readonly nowMs: number; readonly resolvedAfterMs: number };
+export type SweepContext = { readonly pods: PodIndex } & WhisperClock;
 
 /** Conditions only the sweep computes, hence owned by its field manager. */
 const SWEEP_CONDITIONS: ReadonlySet<string> = new Set([POD_GONE, INVALID]);
@@ -41,7 +41,11 @@ export function planObject(stored: KubeObject, kind: SweptKind, context: SweepCo
   }
   const podGone = podGoneCondition(spec.output, context.pods, previous, { nowMs: context.nowMs, generation });
   if (retentionElapsed(previous, podGone, kind.retentionMs, context.nowMs)) return deletion(stored, kind, ref);
-  const clock = { nowMs: context.nowMs, resolvedAfterMs: context.resolvedAfterMs };
+  const clock = {
+    nowMs: context.nowMs,
+    resolvedAfterMs: context.resolvedAfterMs,
+    targetPercent: context.targetPercent,
+  };
   if (kind.type === POD_BIRTH_CERTIFICATE) {
     // The pod's lifecycle joins the certificate until it is Ready (issue 17); its status follows that write.
     const refresh = planLifecycleRefresh(stored, spec.output as PodBirthCertificateSpec, context.pods, clock);

@@ -1,13 +1,19 @@
-import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType } from '../api/group.js';
+import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, type ResourceType, WORKLOAD_WHISPER } from '../api/group.js';
 import { KernelWhisperSpecSchema } from '../api/kernel-whisper.js';
 import { PodBirthCertificateSpecSchema } from '../api/pod-birth-certificate.js';
 import type { KubeObject, ObjectRef } from '../k8s/objects.js';
+import { compact } from './json.js';
 import type { MonitorPolicy } from './monitor-policy.js';
 import type { Pod } from './pod.js';
 import type { LifecycleRefresh } from './sweep-birth-lifecycle.js';
 import { type ConfigMap, desiredMonitoredPods } from './sweep-monitored-pods.js';
 import { planObject, type SweepContext, type SweptKind } from './sweep-object.js';
+
+export type { SweepContext, SweptKind } from './sweep-object.js';
+
 import { indexPods } from './sweep-pod-gone.js';
+import { planRollups, type RollupApply, rollupReplicas, type WorkloadWhisper } from './sweep-rollup.js';
+import type { Replica } from './workload-rollup.js';
 
 /**
  * The sweep's pure core: observed objects, pods and the monitored-pods ConfigMap
@@ -17,6 +23,7 @@ import { indexPods } from './sweep-pod-gone.js';
  */
 export type SweepPolicy = {
   readonly resolvedAfterMs: number;
+  readonly targetPercent: number;
   readonly retentionMs: { readonly kernelWhisper: number; readonly podBirthCertificate: number };
   readonly monitor: MonitorPolicy;
   readonly monitoredPodsNamespace: string;
@@ -27,6 +34,8 @@ export type SweepObserved = {
   readonly podBirthCertificates: readonly KubeObject[];
   readonly pods: readonly Pod[];
   readonly monitoredPods: ConfigMap | undefined;
+  /** The roll-ups as stored, to write only what differs and delete what no replica backs. */
+  readonly workloadWhispers: readonly WorkloadWhisper[];
 };
 
 export type StatusChange = 'repaired' | 'resolved' | 'markedPodGone' | 'markedInvalid';
@@ -56,37 +65,75 @@ export type SweepAction =
       readonly preconditions: { readonly uid?: string; readonly resourceVersion?: string };
     }
   | { readonly action: 'applyConfigMap'; readonly object: ConfigMap }
-  | LifecycleRefresh;
+  | LifecycleRefresh
+  | RollupApply;
 
 export type SweepPlan = { readonly actions: readonly SweepAction[] };
 
-export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
-  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs: policy.resolvedAfterMs };
-  const kinds: [SweptKind, readonly KubeObject[]][] = [
-    [
-      { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
-      observed.kernelWhispers,
-    ],
-    [
-      {
-        type: POD_BIRTH_CERTIFICATE,
-        schema: PodBirthCertificateSpecSchema,
-        retentionMs: policy.retentionMs.podBirthCertificate,
-      },
-      observed.podBirthCertificates,
-    ],
+/** The kinds the sweep plans for, with the schema of their spec and their retention. */
+export function sweptKinds(policy: SweepPolicy): readonly SweptKind[] {
+  return [
+    { type: KERNEL_WHISPER, schema: KernelWhisperSpecSchema, retentionMs: policy.retentionMs.kernelWhisper },
+    {
+      type: POD_BIRTH_CERTIFICATE,
+      schema: PodBirthCertificateSpecSchema,
+      retentionMs: policy.retentionMs.podBirthCertificate,
+    },
   ];
-  const actions: SweepAction[] = [];
-  for (const [kind, objects] of kinds) {
-    for (const stored of objects) {
-      const planned = planObject(stored, kind, context);
-      if (planned !== undefined) actions.push(planned);
-    }
-  }
+}
+
+/** Everything observed at once: the plan of every object, then of the ConfigMap. */
+export function planSweep(observed: SweepObserved, nowMs: number, policy: SweepPolicy): SweepPlan {
+  const { resolvedAfterMs, targetPercent } = policy;
+  const context: SweepContext = { pods: indexPods(observed.pods), nowMs, resolvedAfterMs, targetPercent };
+  const [whispers, certificates] = sweptKinds(policy);
+  const actions = [
+    ...(whispers === undefined ? [] : planObjects(observed.kernelWhispers, whispers, context).actions),
+    ...(certificates === undefined ? [] : planObjects(observed.podBirthCertificates, certificates, context).actions),
+  ];
   const target = { namespace: policy.monitoredPodsNamespace, policy: policy.monitor, nowMs };
   const configMap = desiredMonitoredPods(observed.pods, observed.monitoredPods, target);
   if (configMap !== undefined) actions.push({ action: 'applyConfigMap', object: configMap });
+  actions.push(
+    ...planRollupActions(rollupReplicas(observed.kernelWhispers, context.pods, context), observed.workloadWhispers),
+  );
   return { actions };
+}
+
+/**
+ * Some objects of one kind, each on its own: the sweep plans a page at a time
+ * with the pods of its whole scope in `context`, and the decisions are the
+ * same as planning them all at once.
+ */
+export function planObjects(objects: readonly KubeObject[], kind: SweptKind, context: SweepContext): SweepPlan {
+  const actions: SweepAction[] = [];
+  for (const stored of objects) {
+    const planned = planObject(stored, kind, context);
+    if (planned !== undefined) actions.push(planned);
+  }
+  return { actions };
+}
+
+/**
+ * The roll-ups' writes and deletions, from the replicas of every KernelWhisper
+ * in scope (`rollupReplicas` with the sweep's context as the clock, so each
+ * replica's advice is the status planned for its KernelWhisper) and the
+ * WorkloadWhispers as stored. One function for `planSweep` and the paged
+ * sweep (functions/sweep/handle.ts), so the two cannot drift.
+ */
+export function planRollupActions(replicas: readonly Replica[], stored: readonly WorkloadWhisper[]): SweepAction[] {
+  const rollups = planRollups(replicas, stored);
+  return [...rollups.writes, ...rollups.deletes.map(rollupDeletion)];
+}
+
+function rollupDeletion(stored: WorkloadWhisper): SweepAction {
+  const { namespace = '', name, uid, resourceVersion } = stored.metadata;
+  return {
+    action: 'delete',
+    type: WORKLOAD_WHISPER,
+    ref: { namespace, name },
+    preconditions: compact({ uid, resourceVersion }),
+  };
 }
 
 /** `kernelwhispers/<namespace>/<name>`: how failures and problems name an object. */

@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   KubeApiError,
   NamespaceNotAllowedError,
+  OverloadedError,
   PayloadTooLargeError,
   PodNotResolvedError,
   PodUnresolvableError,
@@ -35,6 +36,9 @@ export function httpFailureFor(error: Error): HttpFailure {
   if (error instanceof RequestTimeoutError) return retried(408, 'RequestTimeout');
   if (error instanceof UnsupportedMediaTypeError) return never(415, 'UnsupportedMediaType');
   if (error instanceof UnsupportedEventTypeError) return never(422, 'UnsupportedEventType');
+  // 503, not 429: the limit is this instance's memory, not the sender's rate (RFC 9110, 15.6.4, "temporary
+  // overload"); the Broker retries both and honours Retry-After on both; 429 here already means the API server throttles.
+  if (error instanceof OverloadedError) return retried(503, 'Overloaded');
   // 404 is on Knative's retry list: the container ID reaches pod status only after start.
   if (error instanceof PodNotResolvedError) return retried(404, 'PodNotResolvedYet');
   if (error instanceof PodUnresolvableError) return never(422, 'PodUnresolvable');

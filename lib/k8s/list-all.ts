@@ -3,9 +3,33 @@ import type { KubeApi, ListOptions } from './api.js';
 import type { KubeObject } from './objects.js';
 
 /**
- * Every object a list selects, read page by page (`limit` + `continue`), so a
- * large cluster never arrives as one response. `keep` trims each item as its
- * page arrives, so only what the caller reads stays in memory.
+ * The pages of a list, one at a time (`limit` + `continue`), so a caller that
+ * folds each page into something smaller never holds the whole collection.
+ * Every page comes from the snapshot the first request fixed, whatever its size.
+ */
+export async function* listPages<T extends KubeObject>(
+  api: KubeApi,
+  type: ResourceType,
+  options: Omit<ListOptions, 'limit' | 'continue'>,
+  pageSize: number,
+  firstPageSize = pageSize,
+): AsyncGenerator<T[]> {
+  let token: string | undefined;
+  do {
+    const page = await api.list<T>(type, {
+      ...options,
+      limit: token === undefined ? firstPageSize : pageSize,
+      ...(token === undefined ? {} : { continue: token }),
+    });
+    yield page.items;
+    token = page.continue;
+  } while (token !== undefined);
+}
+
+/**
+ * Every object a list selects, read page by page, so a large cluster never
+ * arrives as one response. `keep` trims each item as its page arrives, so only
+ * what the caller reads stays in memory.
  */
 export async function listAll<T extends KubeObject>(
   api: KubeApi,
@@ -15,15 +39,6 @@ export async function listAll<T extends KubeObject>(
   keep: (item: T) => T = (item) => item,
 ): Promise<T[]> {
   const items: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await api.list<T>(type, {
-      ...options,
-      limit: pageSize,
-      ...(token === undefined ? {} : { continue: token }),
-    });
-    items.push(...page.items.map(keep));
-    token = page.continue;
-  } while (token !== undefined);
+  for await (const page of listPages<T>(api, type, options, pageSize)) items.push(...page.map(keep));
   return items;
 }

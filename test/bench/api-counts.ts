@@ -14,7 +14,14 @@ export type RequestCounts = ReadonlyMap<string, number>;
  * monitored-pods ConfigMap, Kubernetes Events). Not counted: the API server's own
  * housekeeping (leases), which runs on its own clock.
  */
-export const COUNTED_RESOURCES = ['kernelwhispers', 'podbirthcertificates', 'pods', 'configmaps', 'events'] as const;
+export const COUNTED_RESOURCES = [
+  'kernelwhispers',
+  'podbirthcertificates',
+  'workloadwhispers',
+  'pods',
+  'configmaps',
+  'events',
+] as const;
 const COUNTED = new Set<string>(COUNTED_RESOURCES);
 /** Verbs that change (or try to change) stored state; SSA is counted as APPLY. */
 const WRITE_VERBS = new Set(['APPLY', 'PATCH', 'POST', 'PUT', 'CREATE', 'UPDATE', 'DELETE', 'DELETECOLLECTION']);

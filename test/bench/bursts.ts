@@ -1,5 +1,5 @@
 import { counted } from './api-counts.js';
-import { type BenchContext, ingestSender } from './context.js';
+import { type IngestContext, ingestSender } from './ingest-context.js';
 import { closedLoop, type LoadResult, mergeResults } from './load.js';
 import { figures, OutcomeTally, type PhaseFigures } from './measure.js';
 import { round } from './stats.js';
@@ -19,7 +19,7 @@ export type BurstFigures = PhaseFigures & {
 const BURSTS = 32;
 const BURST_SIZE = 16;
 
-export async function measureBursts(context: BenchContext): Promise<BurstFigures> {
+export async function measureBursts(context: IngestContext): Promise<BurstFigures> {
   const first = context.nextRounds(BURSTS);
   const bursts = Array.from({ length: BURSTS }, (_, b) => burst(context, b, first + b));
   const outcomes = new OutcomeTally();
@@ -39,7 +39,7 @@ export async function measureBursts(context: BenchContext): Promise<BurstFigures
   };
 }
 
-function burst(context: BenchContext, index: number, roundNumber: number): BenchEvent[] {
+function burst(context: IngestContext, index: number, roundNumber: number): BenchEvent[] {
   const pod = context.pods[index % context.pods.length] ?? 'missing';
   const make = index % 2 === 0 ? throttleEvent : birthEvent;
   return Array.from({ length: BURST_SIZE }, (_, i) =>

@@ -35,7 +35,9 @@ const NAMESPACE: ResourceType = {
   plural: 'namespaces',
   namespaced: false,
 };
-const CRD_FILES = ['kernelwhisper.yaml', 'podbirthcertificate.yaml'].map((name) => path.join(repoRoot, 'crds', name));
+const CRD_FILES = ['kernelwhisper.yaml', 'podbirthcertificate.yaml', 'workloadwhisper.yaml'].map((name) =>
+  path.join(repoRoot, 'crds', name),
+);
 const run = promisify(execFile);
 
 export async function startBenchCluster(): Promise<BenchCluster> {
@@ -74,9 +76,15 @@ export async function createNamespace(api: KubeApi, name: string): Promise<void>
 }
 
 /** Opted-in pods (answered with their UIDs) with one container `app`; without a kubelet they stay Pending, which the functions do not mind. */
-export async function createPods(api: KubeApi, namespace: string, names: readonly string[]): Promise<Map<string, Pod>> {
-  const created = await mapBounded(names, 16, async (name) => {
-    const pod = await api.create<Pod>(POD, benchPod(namespace, name), { fieldManager: 'bench' });
+export async function createPods(
+  api: KubeApi,
+  namespace: string,
+  names: readonly string[],
+  shape: { nodeOf?: (name: string, index: number) => string; containers?: string[] } = {},
+): Promise<Map<string, Pod>> {
+  const created = await mapBounded(names, 16, async (name, index) => {
+    const manifest = benchPod(namespace, name, shape.nodeOf?.(name, index), shape.containers);
+    const pod = await api.create<Pod>(POD, manifest, { fieldManager: 'bench' });
     return [name, pod] as const;
   });
   return new Map(created);

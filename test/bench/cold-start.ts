@@ -1,7 +1,10 @@
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchContext } from './context.js';
+import { createNamespace, createPods, podNames } from './cluster.js';
 import { type FunctionProcess, spawnFunction, untilReady } from './function-process.js';
 import { probe } from './http-client.js';
+import type { Bench, Phase } from './phase.js';
+import { table } from './report.js';
 import { median, round } from './stats.js';
 import { buildUnbundled } from './unbundled.js';
 import { type BenchEvent, throttleEvent, toHttp } from './workload.js';
@@ -30,18 +33,58 @@ export type ColdStartFigures = {
 const RUNS = 11;
 const POLL_MS = 2;
 const TIMEOUT_MS = 15_000;
+const NAMESPACE = 'bench-cold';
 
-export async function measureColdStart(context: BenchContext, logFile: string): Promise<ColdStartFigures> {
+/**
+ * Judged on the first event applied: readiness answers 200 as soon as the
+ * server listens, before anything a user waits for has happened.
+ */
+export const coldStartPhase: Phase = {
+  name: 'cold-start',
+  async run(bench) {
+    const figures = await measureColdStart(bench);
+    const { firstApplied, readiness, readinessUnbundled } = figures;
+    const timing = (t: Timings) => `median ${t.medianMs} ms (min ${t.minMs}, max ${t.maxMs}; ${figures.runs} runs)`;
+    return {
+      figures,
+      targets: [
+        {
+          target: 'Cold start to the first event applied (median)',
+          goal: '≤ 300 ms',
+          value: `${firstApplied.medianMs} ms (readiness answered at ${readiness.medianMs} ms)`,
+          pass: firstApplied.medianMs <= 300,
+        },
+      ],
+      report: [
+        '## Cold start (a new process each run, as a scale from zero)',
+        table(
+          ['from spawning `node dist/server.js` to', 'time'],
+          [
+            ['the first event applied (a pod read, an object read, two writes)', timing(firstApplied)],
+            ['the first 200 on /health/readiness', timing(readiness)],
+            ['the first 200 on /health/readiness, unbundled build (one file per module)', timing(readinessUnbundled)],
+          ],
+        ),
+      ].join('\n'),
+    };
+  },
+};
+
+async function measureColdStart(bench: Bench): Promise<ColdStartFigures> {
+  await createNamespace(bench.cluster.api, NAMESPACE);
+  const pods = podNames('cold', RUNS);
+  await createPods(bench.cluster.api, NAMESPACE, pods);
   const unbundled = await buildUnbundled();
   try {
-    return await measureRuns(context, logFile, unbundled.script);
+    return await measureRuns(bench, pods, unbundled.script);
   } finally {
     unbundled.remove();
   }
 }
 
-async function measureRuns(context: BenchContext, logFile: string, unbundledScript: string): Promise<ColdStartFigures> {
-  const kubeconfigPath = context.cluster.controlPlane.kubeconfigPath;
+async function measureRuns(bench: Bench, pods: readonly string[], unbundledScript: string): Promise<ColdStartFigures> {
+  const kubeconfigPath = bench.cluster.controlPlane.kubeconfigPath;
+  const logFile = path.join(bench.logDir, 'cold-start.log');
   const start = () => spawnFunction({ kind: 'ingest', kubeconfigPath, logFile });
   const startUnbundled = () => spawnFunction({ kind: 'ingest', kubeconfigPath, logFile, script: unbundledScript });
   const ready = (fn: FunctionProcess) => untilReady(fn, { timeoutMs: TIMEOUT_MS, intervalMs: POLL_MS });
@@ -52,8 +95,8 @@ async function measureRuns(context: BenchContext, logFile: string, unbundledScri
     // Interleaved, so both builds meet the same machine.
     readiness.push(await once(start, ready));
     readinessUnbundled.push(await once(startUnbundled, ready));
-    const pod = context.pods[run % context.pods.length] ?? 'missing';
-    const event = throttleEvent(context.ingestNamespace, pod, context.clock, run, `cold-start-${run}-${Date.now()}`);
+    const pod = pods[run] ?? 'missing';
+    const event = throttleEvent(NAMESPACE, pod, bench.clock, run, `cold-start-${run}-${Date.now()}`);
     firstApplied.push(await once(start, (fn) => untilApplied(fn, event)));
   }
   return {

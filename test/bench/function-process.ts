@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,13 +23,8 @@ export type FunctionProcess = {
 
 export const SERVER_JS = path.join(repoRoot, 'dist', 'server.js');
 
-/** The node flags of `npm start` (heap sizes), so the function runs as the Knative builders start it. */
-function startFlags(): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-    scripts?: { start?: string };
-  };
-  return (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
-}
+/** What `npm start` runs: node with the function's own heap flags (scripts/start.sh). */
+export const START_SH = path.join(repoRoot, 'scripts', 'start.sh');
 
 export async function spawnFunction(options: {
   kind: FunctionKind;
@@ -43,7 +38,8 @@ export async function spawnFunction(options: {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const env = {
-    PATH: process.env.PATH ?? '',
+    // start.sh runs `node` from PATH: the one asked for, or the one running this, comes first.
+    PATH: `${path.dirname(options.node ?? process.execPath)}:${process.env.PATH ?? ''}`,
     KUBECONFIG: options.kubeconfigPath,
     PORT: String(port),
     KERNEL_GOSSIP_FUNCTION: options.kind,
@@ -54,10 +50,8 @@ export async function spawnFunction(options: {
   };
   const spawnedAt = performance.now();
   const script = options.script ?? SERVER_JS;
-  const child = spawn(options.node ?? process.execPath, [...startFlags(), script], {
-    env,
-    stdio: ['ignore', log, log],
-  });
+  // `exec` in start.sh makes node take the shell's pid, so `pid` is the server's.
+  const child = spawn('sh', [START_SH, script], { env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${script}`);

@@ -1,4 +1,4 @@
-import { type BenchContext, ceilingSender, ingestSender, roundsFor } from './context.js';
+import { ceilingSender, type IngestContext, ingestSender, roundsFor } from './ingest-context.js';
 import { type LoadResult, openLoop } from './load.js';
 import { type PhaseFigures, SlicedPhase } from './measure.js';
 import { round, summarize } from './stats.js';
@@ -30,7 +30,7 @@ const MAX_IN_FLIGHT = 64;
 /** Ceiling and ingest take turns, as in the throughput phase; an even number, for the A/A halves. */
 const SLICES = 8;
 
-export async function measureHalfRate(context: BenchContext, bestCeilingPerS: number): Promise<HalfRateFigures> {
+export async function measureHalfRate(context: IngestContext, bestCeilingPerS: number): Promise<HalfRateFigures> {
   const ratePerS = Math.max(1, Math.round(bestCeilingPerS / 2));
   const count = Math.min(MAX_EVENTS, ratePerS * DURATION_S);
   const objects = context.pods.length * 2;

@@ -1,17 +1,17 @@
-import type { BenchContext } from './context.js';
-import { ingestSender } from './context.js';
+import type { IngestContext } from './ingest-context.js';
+import { ingestSender } from './ingest-context.js';
 import { closedLoop } from './load.js';
 import { measured, type PhaseFigures } from './measure.js';
 import { memoryMB } from './memory.js';
 import { round } from './stats.js';
-import type { SweepSetup } from './sweep.js';
 import { newStateRound } from './workload.js';
 
 /**
- * One new state for each of the sweep's 5,000 objects, through the running
- * ingest instance: the load phases touch 512 objects, a real cluster many
- * more, and what the instance keeps per object it has written shows only
- * when many distinct objects pass through it.
+ * The first state of 5,000 objects (a KernelWhisper and a certificate for each
+ * of 2,500 pods), through the running ingest instance: the load phases touch
+ * 512 objects, a real cluster many more, and what the instance keeps per object
+ * it has written shows only when many distinct objects pass through it. A
+ * first state is also when the pod gets its Event.
  */
 export type ManyObjectsFigures = PhaseFigures & {
   readonly objects: number;
@@ -25,8 +25,8 @@ const CONCURRENCY = 16;
 const MAX_MS = 120_000;
 
 export async function measureManyObjects(
-  context: BenchContext,
-  setup: SweepSetup,
+  context: IngestContext,
+  setup: { readonly namespace: string; readonly pods: readonly string[] },
   pid: number,
 ): Promise<ManyObjectsFigures> {
   const events = newStateRound(setup.namespace, setup.pods, context.clock, context.nextRounds(1));

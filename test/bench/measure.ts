@@ -1,5 +1,6 @@
 import type { Transport } from '../../lib/k8s/transport.js';
 import { type ApiTally, counted, sumTallies, writesOn } from './api-counts.js';
+import { sampleConnections } from './connections.js';
 import { type CpuPids, cpuBetween, cpuTimes } from './cpu.js';
 import { type LoadResult, mergeResults } from './load.js';
 import { type LatencySummary, round, summarize } from './stats.js';
@@ -20,11 +21,18 @@ export type PhaseFigures = {
   readonly outcomes: Readonly<Record<string, number>>;
   /** CPU ms per event of each process involved (see cpu.ts). */
   readonly cpuMsPerEvent: Readonly<Record<string, number>>;
+  /** TCP connections the function opened to the API server during the phase (connections.ts). */
+  readonly apiConnectionsOpened?: number;
+  /** Of a phase run in slices: each slice's API-server CPU and events, to tell the run's own noise. */
+  readonly slices?: readonly { readonly apiServerMs: number; readonly events: number }[];
   readonly firstError?: string;
 };
 
-/** Where a phase's cost is read: the API server's request counters, and the CPU of the processes involved. */
-export type Probes = { readonly transport: Transport; readonly pids: CpuPids };
+/**
+ * Where a phase's cost is read: the API server's request counters, the CPU of
+ * the processes involved, and (with `apiPort`) the function's connections to the API server.
+ */
+export type Probes = { readonly transport: Transport; readonly pids: CpuPids; readonly apiPort?: number };
 
 /** Counts outcomes (the function's `kernel-gossip-outcome`, or "written" for the ceiling). */
 export class OutcomeTally {
@@ -53,15 +61,23 @@ export class SlicedPhase {
   private readonly tallies: ApiTally[] = [];
   private readonly outcomes = new OutcomeTally();
   private readonly cpu: Record<string, number> = {};
+  private readonly slices: { apiServerMs: number; events: number }[] = [];
+  private opened: number | undefined;
 
   constructor(private readonly probes: Probes) {}
 
   async run(phase: (outcomes: OutcomeTally) => Promise<LoadResult>): Promise<void> {
+    const { function: pid } = this.probes.pids;
+    const { apiPort } = this.probes;
+    const connections = pid === undefined || apiPort === undefined ? undefined : sampleConnections(pid, apiPort, 100);
     const { result, api } = await counted(this.probes.transport, async () => {
       const before = cpuTimes(this.probes.pids);
       const done = await phase(this.outcomes);
-      for (const [name, ms] of Object.entries(cpuBetween(before, cpuTimes(this.probes.pids))))
-        this.cpu[name] = (this.cpu[name] ?? 0) + ms;
+      const seen = connections?.stop();
+      if (seen !== undefined) this.opened = (this.opened ?? 0) + seen.opened;
+      const spent = cpuBetween(before, cpuTimes(this.probes.pids));
+      for (const [name, ms] of Object.entries(spent)) this.cpu[name] = (this.cpu[name] ?? 0) + ms;
+      this.slices.push({ apiServerMs: spent.apiserver ?? Number.NaN, events: done.completed });
       return done;
     });
     this.results.push(result);
@@ -69,7 +85,9 @@ export class SlicedPhase {
   }
 
   figures(): PhaseFigures {
-    return figures(mergeResults(this.results), sumTallies(this.tallies), this.outcomes.counts, this.cpu);
+    const merged = figures(mergeResults(this.results), sumTallies(this.tallies), this.outcomes.counts, this.cpu);
+    const sliced = { ...merged, slices: [...this.slices] };
+    return this.opened === undefined ? sliced : { ...sliced, apiConnectionsOpened: this.opened };
   }
 }
 

@@ -26,26 +26,36 @@ export type MemoryPeaks = {
   readonly samples: number;
 };
 
-/** Samples every `everyMs` until stopped; VmHWM also catches a peak between samples. */
+/**
+ * Samples every `everyMs` until stopped; VmHWM also catches a peak between
+ * samples. A process that exits keeps the peaks sampled before it did.
+ */
 export function sampleMemory(pid: number, everyMs: number): { stop(): MemoryPeaks } {
-  const peak = { rss: 0, anon: 0, file: 0 };
+  const peak = { rss: 0, anon: 0, file: 0, hwm: 0 };
   let samples = 0;
-  const sample = (): Memory => {
-    const now = memoryMB(pid);
+  const sample = (): void => {
+    let now: Memory;
+    try {
+      now = memoryMB(pid);
+    } catch {
+      return;
+    }
+    // An exited process not yet reaped keeps its /proc entry, without the memory lines.
+    if (Number.isNaN(now.hwm)) return;
     peak.rss = Math.max(peak.rss, now.rss);
     peak.anon = Math.max(peak.anon, now.anon);
     peak.file = Math.max(peak.file, now.file);
+    peak.hwm = Math.max(peak.hwm, now.hwm);
     samples++;
-    return now;
   };
   const timer = setInterval(sample, everyMs);
   return {
     stop: () => {
       clearInterval(timer);
-      const last = sample();
+      sample();
       const r = (mb: number) => round(mb, 1);
       return {
-        hwmMB: r(last.hwm),
+        hwmMB: r(peak.hwm),
         peakRssMB: r(peak.rss),
         peakAnonMB: r(peak.anon),
         peakFileMB: r(peak.file),

@@ -9,17 +9,17 @@ import { EVENT_TYPE } from '../../lib/events/types.js';
 import type { BenchEvent } from './workload.js';
 
 /** Every bench pod: opted in, one container with a request and a limit, so throttle statuses carry concrete recommendations. */
-export function benchPod(namespace: string, name: string): Pod {
-  const container = {
-    name: 'app',
-    image: 'registry.invalid/app:1',
+export function benchPod(namespace: string, name: string, nodeName = 'bench-node', containers = ['app']): Pod {
+  const container = (containerName: string) => ({
+    name: containerName,
+    image: `registry.invalid/${containerName}:1`,
     resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } },
-  };
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { namespace, name, annotations: { 'kernel-gossip.io/monitor': 'true' } },
-    spec: { nodeName: 'bench-node', containers: [container] },
+    spec: { nodeName, containers: containers.map(container) },
   };
 }
 
@@ -30,7 +30,12 @@ export function benchPod(namespace: string, name: string): Pod {
  * writing the same objects without it.
  */
 export function observationOf(event: BenchEvent, podUid: string, created?: Pod): Observation {
-  const pod = { namespace: event.namespace, pod_name: event.pod, pod_uid: podUid, node_name: 'bench-node' };
+  const pod = {
+    namespace: event.namespace,
+    pod_name: event.pod,
+    pod_uid: podUid,
+    node_name: created?.spec?.nodeName ?? 'bench-node',
+  };
   const base = {
     pod,
     observedAt: new Date(event.timestamp).toISOString(),

@@ -1,5 +1,5 @@
-import type { BenchContext } from './context.js';
-import { ceilingSender, ingestSender, roundsFor } from './context.js';
+import type { IngestContext } from './ingest-context.js';
+import { ceilingSender, ingestSender, roundsFor } from './ingest-context.js';
 import { closedLoop } from './load.js';
 import { measured, type PhaseFigures, SlicedPhase } from './measure.js';
 import { round } from './stats.js';
@@ -27,7 +27,7 @@ const LEVEL_MAX_MS = 30_000;
 const SLICES = 4;
 const WARM_UP_ROUNDS = 2;
 
-export async function measureLevel(context: BenchContext, concurrency: number): Promise<LevelFigures> {
+export async function measureLevel(context: IngestContext, concurrency: number): Promise<LevelFigures> {
   const events = roundsFor(context, ROUNDS_PER_LEVEL);
   const options = { concurrency, maxMs: LEVEL_MAX_MS / SLICES };
   const ceiling = new SlicedPhase(context.probes);
@@ -67,7 +67,7 @@ function sliceOf<T>(items: readonly T[], slice: number): readonly T[] {
  * started on the second). The levels then see the steady state; the
  * many-objects phase reports the first-state costs.
  */
-export async function warmUp(context: BenchContext): Promise<void> {
+export async function warmUp(context: IngestContext): Promise<void> {
   const options = { concurrency: 8, maxMs: 60_000 };
   const noTally = { add: () => undefined, counts: {} };
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {

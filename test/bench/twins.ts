@@ -1,7 +1,7 @@
 import { KERNEL_WHISPER, POD_BIRTH_CERTIFICATE } from '../../lib/api/group.js';
 import { kernelWhisperName, podBirthCertificateName } from '../../lib/api/names.js';
 import type { KubeObject } from '../../lib/k8s/objects.js';
-import type { BenchContext } from './context.js';
+import type { IngestContext } from './ingest-context.js';
 
 /**
  * Evidence that the ceiling writes what the function writes: the spec and
@@ -16,7 +16,7 @@ export type TwinSizes = Readonly<
   >
 >;
 
-export async function compareTwins(context: BenchContext): Promise<TwinSizes> {
+export async function compareTwins(context: IngestContext): Promise<TwinSizes> {
   const pod = context.pods[0] ?? 'pod-00000';
   const pair = async (type: typeof KERNEL_WHISPER | typeof POD_BIRTH_CERTIFICATE, name: string) => {
     const [ceiling, ingest] = await Promise.all(

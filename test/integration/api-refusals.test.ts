@@ -102,7 +102,7 @@ describe('the transition rules are races, told by field and reason', () => {
     expect(isRace(error)).toBe(true);
   });
 
-  it('a create that lost to a newer observation is re-read and answered stale', async () => {
+  it('a create that lost to a newer observation is re-read and merged into the history', async () => {
     // Instance A reads "no object"; before it applies, instance B creates one with a newer observation.
     const b = ingestApp(api);
     let interleaved = false;
@@ -120,13 +120,17 @@ describe('the transition rules are races, told by field and reason', () => {
     expect(interleaved).toBe(true);
     expect({ status: response.status, outcome: response.headers.get('kernel-gossip-outcome') }).toEqual({
       status: 202,
-      outcome: 'stale',
+      outcome: 'applied',
     });
-    const stored = await api.get<KubeObject<{ detected_at: string }>>(KERNEL_WHISPER, {
+    const stored = await api.get<KubeObject<{ detected_at: string; history?: { at: string }[] }>>(KERNEL_WHISPER, {
       namespace,
       name: 'p-race.app',
     });
-    expect(Date.parse(stored?.spec?.detected_at ?? '')).toBeGreaterThan(Date.now() - 2 * 60_000);
+    // The newer observation keeps the top-level fields; the older one joined the history (issue 16).
+    const newest = stored?.spec?.detected_at ?? '';
+    expect(Date.parse(newest)).toBeGreaterThan(Date.now() - 2 * 60_000);
+    expect(stored?.spec?.history?.map((entry) => entry.at)).toHaveLength(2);
+    expect(stored?.spec?.history?.at(-1)?.at).toBe(newest);
   });
 });
 

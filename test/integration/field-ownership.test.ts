@@ -62,7 +62,7 @@ describe('field ownership against the real API server', () => {
     await sendThrottle(system, 0, { pod: 'api', percent: 90, atMs: t0 });
     const stored = (await whisper(system, 'api.app')) as KubeObject;
     // What the sweep before this fix did: the whole status under its own manager.
-    const whole = desiredStatus(stored, { nowMs: t0, resolvedAfterMs: 600_000 });
+    const whole = desiredStatus(stored, { nowMs: t0, resolvedAfterMs: 600_000, targetPercent: 10 });
     const { name, namespace, resourceVersion } = stored.metadata;
     await connected().api.applyStatus(
       KERNEL_WHISPER,

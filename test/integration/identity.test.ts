@@ -3,7 +3,6 @@ import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngest } from '../../functions/ingest/create.js';
 import { createIngestMetrics, type IngestMetrics } from '../../functions/ingest/metrics.js';
-import { ApiIdentityResolver } from '../../functions/ingest/resolver.js';
 import { KERNEL_WHISPER, POD } from '../../lib/api/group.js';
 import type { KernelWhisperSpec } from '../../lib/api/kernel-whisper.js';
 import { parseConfig } from '../../lib/config.js';
@@ -37,20 +36,12 @@ function ingest(env: Record<string, string> = {}, resolver: { relistAfterMs?: nu
   };
   const config = parseConfig({ KERNEL_GOSSIP_FUNCTION: 'ingest', AUTH_REQUIRED: 'false', ...env });
   const metrics = createIngestMetrics();
-  const custom =
-    resolver.relistAfterMs === undefined
-      ? undefined
-      : new ApiIdentityResolver(spied, {
-          now: Date.now,
-          unresolvedRetryMs: config.unresolvedRetryMs,
-          relistAfterMs: resolver.relistAfterMs,
-        });
   const app = buildIngest({
     config,
     api: spied,
     log: createLogger({ level: 'silent', name: 'test' }),
     metrics,
-    resolver: custom,
+    resolver,
   });
   return { app, metrics, lists };
 }
@@ -231,6 +222,15 @@ describe('identities that do not resolve yet', () => {
     expect(await counted(metrics, 'unresolvable')).toBe(1);
     const text = await (await app.request('/metrics')).text();
     expect(text).toContain('kernel_gossip_events_total{type="cpu_throttle",outcome="unresolvable"} 1');
+  });
+
+  it('lists the whole cluster once for a flood of identities without node_name, all answered a retried 404', async () => {
+    const { app, lists } = ingest();
+    const flood = await Promise.all(Array.from({ length: 40 }, () => post(app, { container_id: containerId() })));
+    for (let i = 0; i < 20; i++) flood.push(await post(app, { container_id: containerId() }));
+    expect(flood.map((response) => response.status)).toEqual(flood.map(() => 404));
+    // One listing (its later pages carry `continue`: other test files' pods share the control plane).
+    expect(lists.filter((options) => options.continue === undefined)).toEqual([{ limit: 500 }]);
   });
 
   it('re-reads a named pod whose cached copy predates the container status', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngest } from '../../functions/ingest/create.js';
@@ -143,12 +144,14 @@ describe('ingest against the real API server', () => {
       throttleFor('p-order', { throttle_percentage: 20, timestamp: new Date(Date.now() - 4_000).toISOString() }),
     );
     await post(ingestApp(), newer);
+    // The older observation joins the history only (issue 16); delivered again, it brings nothing new.
     const response = await post(ingestApp(), older);
-    expect(response.headers.get('kernel-gossip-outcome')).toBe('stale');
-    expect((await whisper('p-order.app')).spec).toMatchObject({
-      kernel_truth: { throttled_percent: 90 },
-      severity: 'critical',
-    });
+    expect(response.headers.get('kernel-gossip-outcome')).toBe('applied');
+    const again = await post(ingestApp(), { ...older, headers: { ...older.headers, 'ce-id': randomUUID() } });
+    expect(again.headers.get('kernel-gossip-outcome')).toBe('stale');
+    const spec = (await whisper('p-order.app')).spec as { history?: { throttled_percent: number }[] };
+    expect(spec).toMatchObject({ kernel_truth: { throttled_percent: 90 }, severity: 'critical' });
+    expect(spec.history?.map((entry) => entry.throttled_percent)).toEqual([20, 90]);
   });
 
   it('refuses an older observation at the API server too (CRD transition rule)', async () => {
@@ -214,6 +217,7 @@ describe('ingest against the real API server', () => {
       'METRICS%',
       'SEVERITY',
       'THROTTLING',
+      'TREND',
       'POD GONE',
       'AGE',
     ]);

@@ -189,6 +189,31 @@ describe('recommendations from the pod of a Deployment', () => {
   });
 });
 
+describe('a limit sized from the throttled time', () => {
+  it('recommends the smallest rounded limit projected under the target, with a command kubectl accepts', async () => {
+    const pod = `web-${HASH}-x2x9q`;
+    // 6 s throttled over 60 s hid 100m; over 85% throttled periods that is m = 117.65m above the 100m limit;
+    // 100m + 117.65m × ln(85 / 10) = 351.8m, rounded up (50m steps below 1000m) to 400m. The request equals
+    // the limit, so it moves with it.
+    await throttle({ pod_name: pod, namespace, container_name: 'helper', throttle_ns: 6e9, period_seconds: 60 });
+    const status = await statusOf(pod, 'helper');
+    expect(status).toMatchObject({ recommended_cpu_limit: '400m', recommended_cpu_request: '400m' });
+    expect(status?.recommendation).toMatch(
+      /^increase CPU limits: raise the CPU limit of container helper from 100m to 400m/,
+    );
+    expect(status?.kernel_evidence).toContain('under 10% from 351.77m');
+    expect(status?.recommended_command).toBe(
+      `kubectl set resources deployment/web -n ${namespace} -c helper --limits=cpu=400m --requests=cpu=400m`,
+    );
+    expect(
+      await dryRun(
+        status?.recommended_command,
+        '{.spec.template.spec.containers[?(@.name=="helper")].resources.limits.cpu}',
+      ),
+    ).toBe('400m');
+  });
+});
+
 describe('recommendations for a pod without a controller', () => {
   it('resizes a container in place, request and limit together for a Guaranteed pod (found from a cgroup path and node only)', async () => {
     const solo = await api.get<KubeObject>(POD, { namespace, name: 'solo' });

@@ -58,6 +58,8 @@ describe('sweep safety against the real API server', () => {
       deleted: 0,
       configMapUpdated: 1,
       lifecycleRefreshed: 0,
+      rollupsApplied: 0,
+      rollupsDeleted: 0,
     });
     expect(second).toMatchObject({ writes: 0, failures: [] });
     expect(counted.calls.filter((call) => call.verb !== 'list' && call.verb !== 'get')).toEqual([]);
@@ -167,7 +169,7 @@ describe('sweep safety against the real API server', () => {
 
     const summary: SweepSummary = await runSweep(sweepApp(counted, ns, { SWEEP_PAGE_SIZE: '3' }));
 
-    expect(summary.seen).toEqual({ kernelWhispers: 0, podBirthCertificates: 7, pods: 7 });
+    expect(summary.seen).toEqual({ kernelWhispers: 0, podBirthCertificates: 7, pods: 7, workloadWhispers: 0 });
     expect(summary.actions.statusRepaired).toBe(7);
     expect(counted.calls.filter((call) => call.verb === 'list' && call.type === 'podbirthcertificates')).toHaveLength(
       3,

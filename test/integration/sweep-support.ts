@@ -3,7 +3,14 @@ import { expect } from 'vitest';
 import { buildSweep } from '../../functions/sweep/create.js';
 import type { SweepSummary } from '../../functions/sweep/handle.js';
 import { createSweepMetrics } from '../../functions/sweep/metrics.js';
-import { CONFIG_MAP, KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE, type ResourceType } from '../../lib/api/group.js';
+import {
+  CONFIG_MAP,
+  KERNEL_WHISPER,
+  POD,
+  POD_BIRTH_CERTIFICATE,
+  type ResourceType,
+  WORKLOAD_WHISPER,
+} from '../../lib/api/group.js';
 import { parseConfig } from '../../lib/config.js';
 import { desiredStatus } from '../../lib/core/ingest-plan.js';
 import { desiredKernelWhisper } from '../../lib/core/kernel-whisper.js';
@@ -106,7 +113,7 @@ export function applyIngestStatus(
   stored: KubeObject,
   nowMs: number,
 ): Promise<KubeObject> {
-  const status = desiredStatus(stored, { nowMs, resolvedAfterMs: RESOLVED_AFTER_MS });
+  const status = desiredStatus(stored, { nowMs, resolvedAfterMs: RESOLVED_AFTER_MS, targetPercent: 10 });
   const { name, namespace, resourceVersion } = stored.metadata;
   return api.applyStatus(
     type,
@@ -157,7 +164,7 @@ export function monitoredPodsIn(api: KubeApi, namespace: string): Promise<Config
 /** namespace/name → resourceVersion of everything a sweep may write in `namespace`. */
 export async function resourceVersions(api: KubeApi, namespace: string): Promise<Record<string, string | undefined>> {
   const versions: Record<string, string | undefined> = {};
-  for (const type of [KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, POD]) {
+  for (const type of [KERNEL_WHISPER, POD_BIRTH_CERTIFICATE, WORKLOAD_WHISPER, POD]) {
     for (const item of (await api.list(type, { namespace })).items)
       versions[`${type.plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
   }

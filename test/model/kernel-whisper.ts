@@ -5,21 +5,32 @@ import {
   millicores,
   priorityOf,
   RECOMMENDATION_PREFIX,
-  raisedLimit,
   reportedStatusOf,
   resizeCommand,
   SETTINGS,
+  SIZED_PREFIX,
   STATEFULSET_NAME,
   severityOf,
 } from './rules.js';
+import {
+  fixEffective,
+  keptHistory,
+  limitChangeOf,
+  peakOf,
+  runAt,
+  type StoryEntry,
+  sizedLimit,
+  throttledReason,
+  trendOf,
+} from './throttle-story.js';
 import type { ModelPod, ThrottleFacts, WhisperSpec, WhisperState } from './world.js';
 
 /**
  * The KernelWhisper part of the model: which object a throttle observation
  * belongs to, its spec, which observation wins, and what people read in the
- * status. Issue 16 (history, trend, fix verification) extends this module:
- * a bounded history would live next to `spec` in WhisperState, merged in
- * `planWhisper`, and read by `whisperStatusView`.
+ * status. Issue 16: every observation joins `spec.history` (merged in
+ * `planWhisper` by the rules of throttle-story.ts), which the status's trend,
+ * peak, Throttled reason, sized limit and FixEffective read.
  */
 
 /** `<pod>.<container>` (container names never hold a dot). */
@@ -61,25 +72,44 @@ export function whisperSpec(facts: ThrottleFacts, pod: ModelPod, namespace: stri
 }
 
 /**
- * Newer observation wins; at the same instant the greater spec in canonical JSON
- * wins, so every arrival order agrees. A spec of another pod incarnation, read
- * fresh from the API server, replaces the stored one whatever its time: the
- * object follows the live pod.
+ * Newer observation wins the top-level fields; at the same instant the greater
+ * spec in canonical JSON (history left out) wins, so every arrival order agrees.
+ * Every observation joins the history; an older one is stale only when the
+ * kept history does not change. A spec of another pod incarnation, read fresh
+ * from the API server, replaces the stored one whatever its time, with a new
+ * history: the object follows the live pod.
  */
 export function planWhisper(
   stored: WhisperState | undefined,
   candidate: WhisperSpec,
 ): { action: 'stale' } | { action: 'keep' } | { action: 'write'; spec: WhisperSpec } {
-  if (stored === undefined || stored.spec.pod_uid !== candidate.pod_uid) return { action: 'write', spec: candidate };
+  const entry = storyEntry(candidate);
+  if (stored === undefined || stored.spec.pod_uid !== candidate.pod_uid)
+    return { action: 'write', spec: { ...candidate, history: [entry] } };
+  const before = stored.spec.history ?? [];
+  const history = keptHistory([...before, entry]);
   const order = compareWhisper(candidate, stored.spec);
-  if (order < 0) return { action: 'stale' };
-  return order === 0 ? { action: 'keep' } : { action: 'write', spec: candidate };
+  if (order > 0) return { action: 'write', spec: { ...candidate, history } };
+  if (canonical(history) === canonical(before)) return { action: order === 0 ? 'keep' : 'stale' };
+  return { action: 'write', spec: { ...stored.spec, history } };
+}
+
+function storyEntry(spec: WhisperSpec): StoryEntry {
+  const truth = spec.kernel_truth;
+  return defined({
+    at: spec.detected_at,
+    throttled_percent: truth.throttled_percent ?? 0,
+    cpu_cores: truth.actual_cpu_cores ?? 0,
+    cpu_limit: spec.container_resources.cpu_limit ?? 'none',
+    throttle_ns: truth.throttle_ns,
+    period_seconds: truth.period_seconds,
+  });
 }
 
 function compareWhisper(a: WhisperSpec, b: WhisperSpec): number {
   const byTime = Date.parse(a.detected_at) - Date.parse(b.detected_at);
   if (byTime !== 0) return byTime;
-  const [ca, cb] = [canonical(a), canonical(b)];
+  const [ca, cb] = [canonical({ ...a, history: undefined }), canonical({ ...b, history: undefined })];
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 
@@ -96,7 +126,9 @@ export function whisperStatusView(state: WhisperState): Record<string, unknown> 
   const percent = spec.kernel_truth.throttled_percent ?? 0;
   const priority = priorityOf(percent);
   const resources = spec.container_resources;
-  const raised = priority === 'high' && resources.cpu_limit !== undefined ? raise(spec) : {};
+  const history = spec.history ?? [];
+  const raised = priority === 'high' && resources.cpu_limit !== undefined ? raise(spec, history) : {};
+  const change = limitChangeOf(history);
   return defined({
     priority,
     recommendation: RECOMMENDATION_PREFIX[priority],
@@ -106,18 +138,25 @@ export function whisperStatusView(state: WhisperState): Record<string, unknown> 
     last_updated: spec.detected_at,
     observed_generation: status.generation,
     stopped: status.resolved,
-    Throttled: throttled(spec, status.resolved),
+    trend: trendOf(history),
+    peak: peakOf(history),
+    limit_change: change === undefined ? undefined : `${change.from} to ${change.to}`,
+    Throttled: throttled(spec, status.resolved, history),
+    FixEffective: fixEffective(history),
     ...podGoneView(state),
   });
 }
 
-function raise(spec: WhisperSpec): Record<string, string | undefined> {
-  const limit = millicores(spec.container_resources.cpu_limit ?? '0m');
-  const next = `${raisedLimit(limit)}m`;
+function raise(spec: WhisperSpec, history: readonly StoryEntry[]): Record<string, string | undefined> {
+  const current = spec.container_resources.cpu_limit ?? '0m';
+  const limit = millicores(current);
+  const sized = sizedLimit(limit, runAt(history, current));
+  const next = `${sized.limit}m`;
   const request = spec.container_resources.cpu_request;
   const withRequest = request !== undefined && millicores(request) === limit ? next : undefined;
   const owner = spec.workload.kind === 'StatefulSet' ? 'statefulset' : 'none';
   return {
+    ...(sized.sized ? { recommendation: SIZED_PREFIX } : {}),
     recommended_cpu_limit: next,
     recommended_cpu_request: withRequest,
     recommended_command: resizeCommand({
@@ -131,9 +170,12 @@ function raise(spec: WhisperSpec): Record<string, string | undefined> {
   };
 }
 
-function throttled(spec: WhisperSpec, resolved: boolean): string {
+/** The severity says whether; the history, when it can tell, says sustained or a single spike. */
+function throttled(spec: WhisperSpec, resolved: boolean, history: readonly StoryEntry[]): string {
   if (spec.severity === 'info') return 'False BelowThreshold';
   if (resolved) return 'False NoRecentObservation';
+  const reason = throttledReason(history);
+  if (reason === 'SustainedThrottling' || reason === 'ThrottlingSpike') return `True ${reason}`;
   return spec.severity === 'critical' ? 'True CriticalThrottling' : 'True WarningThrottling';
 }
 

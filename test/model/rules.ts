@@ -36,6 +36,8 @@ export const RECOMMENDATION_PREFIX = {
   medium: 'monitor CPU usage patterns and consider optimization',
   low: 'no action required',
 } as const;
+/** docs/design.md: a limit sized from the throttled time keeps only the first words of the +50 % text. */
+export const SIZED_PREFIX = 'increase CPU limits';
 
 /** Metrics in percent of one core, two decimals (docs/design.md "Metrics units"). */
 export function metricsPercent(reportedCores: number): number {
@@ -55,16 +57,6 @@ export function reportedStatusOf(kernelCores: number, reportedCores: number | un
 export function millicores(quantity: string): number {
   if (quantity.endsWith('m')) return Number(quantity.slice(0, -1));
   return Math.round(Number(quantity) * 1000);
-}
-
-/**
- * docs/design.md "Concrete recommendations": × 1.5 at high priority, from at least
- * the 10m kubelet enforces, rounded up to 10m below 100m, 50m below 1000m, 100m above.
- */
-export function raisedLimit(limitMillicores: number): number {
-  const raised = Math.max(limitMillicores, 10) * 1.5;
-  const step = raised < 100 ? 10 : raised < 1000 ? 50 : 100;
-  return Math.ceil(raised / step) * step;
 }
 
 export type Owner = 'none' | 'statefulset';

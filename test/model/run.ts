@@ -15,6 +15,7 @@ import { count } from './coverage.js';
 import { Deliver, DeliverBatch, DeliverTwice, Redeliver } from './delivery-commands.js';
 import { StoreLegacy } from './earlier-operator.js';
 import { POD_NAMES } from './requests.js';
+import { storyGen } from './story-commands.js';
 import { type Cluster, startSystem } from './system.js';
 import { newWorld } from './world.js';
 
@@ -51,6 +52,7 @@ export const COMMANDS: fc.Arbitrary<ModelCommand>[] = [
     fc.tuple(pod, podGen).map(([p, gen]) => new RecreatePod(p, gen)),
   ),
   fc.tuple(pod, fc.nat(2), fc.constantFrom(...LIMITS)).map(([p, c, limit]) => new ResizePod(p, c, limit)),
+  ...weighted(2, storyGen),
   ...weighted(
     8,
     fc.tuple(eventGen, instanceGen).map(([gen, i]) => new Deliver(gen, i)),

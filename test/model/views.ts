@@ -1,6 +1,6 @@
 import { podGoneView, whisperStatusView } from './kernel-whisper.js';
 import { certificateStatusView } from './pod-birth.js';
-import { byCodeUnits, canonical, RECOMMENDATION_PREFIX } from './rules.js';
+import { byCodeUnits, canonical, RECOMMENDATION_PREFIX, SIZED_PREFIX } from './rules.js';
 import type { ObjectState, World } from './world.js';
 
 /**
@@ -35,6 +35,9 @@ const WHISPER_STATUS_KEYS = new Set([
   'recommended_cpu_request',
   'recommended_command',
   'metrics_comparison',
+  'trend',
+  'peak',
+  'limit_change',
   'last_updated',
   'observed_generation',
   'conditions',
@@ -49,7 +52,7 @@ const CERTIFICATE_STATUS_KEYS = new Set([
   'conditions',
 ]);
 const CONDITIONS: Record<string, readonly string[]> = {
-  KernelWhisper: ['Throttled', 'PodGone', 'Invalid'],
+  KernelWhisper: ['Throttled', 'FixEffective', 'PodGone', 'Invalid'],
   PodBirthCertificate: ['Recorded', 'PodGone', 'Invalid'],
 };
 
@@ -98,6 +101,8 @@ function realView(real: RealObject): ObjectView {
       ? {
           ...pick(status, ['priority', 'current_cpu_request', 'current_cpu_limit', 'recommended_cpu_limit']),
           ...pick(status, ['recommended_cpu_request', 'recommended_command', 'last_updated', 'observed_generation']),
+          ...pick(status, ['trend', 'peak']),
+          ...limitChangeView(status.limit_change),
           ...(status.recommendation === undefined ? {} : { recommendation: prefixOf(String(status.recommendation)) }),
           ...(status.insight === undefined ? {} : { stopped: String(status.insight).startsWith('Throttling stopped') }),
         }
@@ -121,9 +126,16 @@ function conditionsView(kind: string, conditions: readonly Condition[] | undefin
   return view;
 }
 
-/** The earlier operator's text leads every recommendation; the rest restates the figures. */
+/** The earlier operator's text leads every recommendation (a sized limit keeps its first words); the rest restates the figures. */
 function prefixOf(text: string): string {
-  return Object.values(RECOMMENDATION_PREFIX).find((prefix) => text.startsWith(prefix)) ?? text;
+  return [...Object.values(RECOMMENDATION_PREFIX), SIZED_PREFIX].find((prefix) => text.startsWith(prefix)) ?? text;
+}
+
+/** Which change was recorded; its figures are in the FixEffective condition's reason. */
+function limitChangeView(change: unknown): { limit_change?: string } {
+  if (typeof change !== 'object' || change === null) return {};
+  const { from, to } = change as { from?: unknown; to?: unknown };
+  return { limit_change: `${String(from)} to ${String(to)}` };
 }
 
 function pick(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { Owner } from './rules.js';
+import type { StoryEntry } from './throttle-story.js';
 
 /**
  * The state the model keeps for one generated sequence: the cluster as people
@@ -126,6 +127,8 @@ export type WhisperSpec = {
   readonly observer: string;
   readonly container_resources: Record<string, string | undefined>;
   readonly workload: Record<string, string>;
+  /** Issue 16: every observation merged (test/model/throttle-story.ts); absent only on a candidate not yet planned. */
+  readonly history?: readonly StoryEntry[];
 };
 
 export type CertificateReport = Record<string, unknown> & { readonly id: string; readonly observed_at: string };

@@ -64,6 +64,9 @@ type Throttle = {
   readonly uid?: string;
   readonly source?: string;
   readonly reported?: number;
+  readonly actual?: number;
+  readonly throttleNs?: number;
+  readonly periodSeconds?: number;
 };
 
 /** A binary-mode throttle CloudEvent to one ingest instance; resolves to its answer. */
@@ -73,8 +76,10 @@ export function sendThrottle(system: System, instance: number, event: Throttle):
     namespace: system.namespace,
     container_name: event.container ?? 'app',
     throttle_percentage: event.percent,
-    actual_cpu_usage: 0.4,
+    actual_cpu_usage: event.actual ?? 0.4,
     ...(event.reported === undefined ? {} : { reported_cpu_usage: event.reported }),
+    ...(event.throttleNs === undefined ? {} : { throttle_ns: event.throttleNs }),
+    ...(event.periodSeconds === undefined ? {} : { period_seconds: event.periodSeconds }),
     timestamp: new Date(event.atMs).toISOString(),
     ...(event.uid === undefined ? {} : { pod_uid: event.uid }),
   };

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { buildIngest } from '../../../functions/ingest/create.js';
 import { createIngestMetrics } from '../../../functions/ingest/metrics.js';
 import { buildSweep } from '../../../functions/sweep/create.js';
 import { createSweepMetrics } from '../../../functions/sweep/metrics.js';
-import { CONFIG_MAP, EVENT, KERNEL_WHISPER, POD } from '../../../lib/api/group.js';
+import { CONFIG_MAP, EVENT, KERNEL_WHISPER, LABEL, MANAGED_BY, POD, WORKLOAD_WHISPER } from '../../../lib/api/group.js';
 import { parseConfig } from '../../../lib/config.js';
 import type { KubeApi } from '../../../lib/k8s/api.js';
 import type { KubeObject } from '../../../lib/k8s/objects.js';
@@ -106,6 +107,7 @@ export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string,
   await createPod(admin, namespace, `sweep-${i}`);
   const repaired = await seedWhisper(admin, namespace, `sweep-${i}`, { status: false });
   await seedWhisper(admin, namespace, `gone-${i}`);
+  await seedRollups(admin, namespace, i);
   const config = parseConfig({
     AUTH_REQUIRED: 'false',
     KERNEL_GOSSIP_FUNCTION: 'sweep',
@@ -133,5 +135,44 @@ export async function sweepFlow(admin: KubeApi, api: KubeApi, namespace: string,
   });
   if (!(configMap?.data?.pods ?? '').includes(`sweep-${i}:`))
     problems.push('the monitored-pods ConfigMap does not list the pod');
+  const rollup = await admin.get(WORKLOAD_WHISPER, { namespace, name: `deployment.roll-${i}.app` });
+  if (rollup?.status === undefined)
+    problems.push(`the roll-up of deployment roll-${i} was not created with its status`);
+  if ((await admin.get(WORKLOAD_WHISPER, { namespace, name: `deployment.old-${i}.app` })) !== undefined)
+    problems.push(`the roll-up of deployment old-${i}, which no replica backs, was not deleted`);
   return problems;
+}
+
+/**
+ * A pod of a Deployment's ReplicaSet with a KernelWhisper, whose roll-up the sweep
+ * creates (apply, then its status), and a roll-up no live replica backs, which it deletes.
+ */
+async function seedRollups(admin: KubeApi, namespace: string, i: number): Promise<void> {
+  const hash = `${i}f7c9d`;
+  const owner = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    name: `roll-${i}-${hash}`,
+    uid: randomUUID(),
+    controller: true,
+  };
+  const pod = `roll-${i}-${hash}-x`;
+  await admin.create(
+    POD,
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace, name: pod, labels: { 'pod-template-hash': hash }, ownerReferences: [owner] },
+      spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
+    },
+    { fieldManager: 'test' },
+  );
+  await seedWhisper(admin, namespace, pod);
+  const stale = {
+    apiVersion: 'kernel.gossip.io/v1alpha1',
+    kind: WORKLOAD_WHISPER.kind,
+    metadata: { namespace, name: `deployment.old-${i}.app`, labels: { [LABEL.managedBy]: MANAGED_BY } },
+    spec: { workload: { api_version: 'apps/v1', kind: 'Deployment', name: `old-${i}` }, container_name: 'app' },
+  };
+  await admin.apply(WORKLOAD_WHISPER, stale, { fieldManager: 'kernel-gossip-rollup' });
 }

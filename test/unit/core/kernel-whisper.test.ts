@@ -4,7 +4,7 @@ import { desiredKernelWhisper, kernelWhisperStatus } from '../../../lib/core/ker
 import { deepFreeze } from '../support/freeze.js';
 import { throttle } from '../support/observations.js';
 
-const clock = { nowMs: Date.parse('2024-01-01T00:01:00Z'), resolvedAfterMs: 600_000 };
+const clock = { nowMs: Date.parse('2024-01-01T00:01:00Z'), resolvedAfterMs: 600_000, targetPercent: 10 };
 
 describe('desiredKernelWhisper', () => {
   it('maps the legacy example to the earlier spec fields, labelled for selection', () => {
@@ -61,14 +61,18 @@ describe('kernelWhisperStatus', () => {
     expect(kernelWhisperStatus(spec, 3, undefined, clock)).toEqual({
       insight:
         'The kernel saw container app of pod production/throttled-pod throttled in 85.5% of CFS periods while using 0.8 cores; metrics report 0.5 cores (37.5% below the kernel figure).',
-      recommendation: 'increase CPU limits by 50%: raise the CPU limit of container app from 500m to 750m',
-      kernel_evidence:
-        '85.5% of CFS periods throttled, 123.46 ms throttled, over 300 s, 0.8 cores used, detected by eBPF (observed 2024-01-01T00:00:00.000Z).',
+      // Sized from the throttled time: 123.46 ms over 300 s hid 0.41m, so 500m + 0.48m · ln(85.5 / 10) ≈ 501m,
+      // but never below the 800m the kernel saw used (inconsistent with a 500m limit, yet what was observed).
+      recommendation: 'increase CPU limits: raise the CPU limit of container app from 500m to 800m',
+      kernel_evidence: expect.stringMatching(
+        /^85\.5% of CFS periods throttled, 123\.46 ms throttled, over 300 s, 0\.8 cores used, detected by eBPF \(observed 2024-01-01T00:00:00\.000Z\)\. New limit sized from the throttled time: .* never below the 800m it used, rounded up to 800m\.$/,
+      ) as unknown as string,
       priority: 'high',
       current_cpu_request: '250m',
       current_cpu_limit: '500m',
-      recommended_cpu_limit: '750m',
-      recommended_command: 'kubectl set resources deployment/web -n production -c app --limits=cpu=750m',
+      recommended_cpu_limit: '800m',
+      recommended_command: 'kubectl set resources deployment/web -n production -c app --limits=cpu=800m',
+      peak: { throttled_percent: 85.5, at: '2024-01-01T00:00:00.000Z' },
       metrics_comparison: { kernel_cpu_usage: 0.8, metrics_cpu_usage: 0.5, discrepancy_percent: 37.5 },
       last_updated: '2024-01-01T00:00:00.000Z',
       observed_generation: 3,

@@ -53,17 +53,25 @@ describe('POST / (CloudEvents)', () => {
     ]);
   });
 
-  it('acknowledges an older observation without applying it', async () => {
+  it('merges an older observation into the history only, and acknowledges its redelivery as stale', async () => {
     const { app, api } = ingestHarness();
     await send(app, '/', binaryEvent(THROTTLE, throttleData));
-    const older = await send(
-      app,
-      '/',
-      binaryEvent(THROTTLE, { ...throttleData, throttle_percentage: 10, timestamp: '2023-12-31T23:00:00Z' }),
-    );
-    expect(older.status).toBe(202);
-    expect(older.headers.get('kernel-gossip-outcome')).toBe('stale');
-    expect(api.all(KERNEL_WHISPER)[0]?.spec).toMatchObject({ kernel_truth: { throttled_percent: 85.5 } });
+    const olderEvent = binaryEvent(THROTTLE, {
+      ...throttleData,
+      throttle_percentage: 10,
+      timestamp: '2023-12-31T23:00:00Z',
+    });
+    const older = await send(app, '/', olderEvent);
+    expect(older.headers.get('kernel-gossip-outcome')).toBe('applied');
+    const spec = api.all(KERNEL_WHISPER)[0]?.spec as {
+      kernel_truth: unknown;
+      history: { throttled_percent: number }[];
+    };
+    expect(spec.kernel_truth).toMatchObject({ throttled_percent: 85.5 });
+    expect(spec.history.map((entry) => entry.throttled_percent)).toEqual([10, 85.5]);
+    const again = await send(app, '/', { ...olderEvent, headers: { ...olderEvent.headers, 'ce-id': 'another-id' } });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('kernel-gossip-outcome')).toBe('stale');
   });
 
   it('merges two birth reports into one certificate', async () => {

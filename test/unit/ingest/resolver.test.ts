@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../../functions/ingest/candidates.js';
 import { PodDirectory } from '../../../functions/ingest/pods.js';
-import { ApiIdentityResolver } from '../../../functions/ingest/resolver.js';
+import { ApiIdentityResolver, type ResolverOptions } from '../../../functions/ingest/resolver.js';
 import { POD } from '../../../lib/api/group.js';
 import { PodNotResolvedError, PodUnresolvableError } from '../../../lib/errors.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
@@ -20,26 +20,34 @@ function candidate(data: Record<string, unknown>): Candidate {
   };
 }
 
-function setup(options: { relistAfterMs?: number } = {}) {
+function setup(options: Partial<ResolverOptions> = {}) {
   const api = new FakeKubeApi();
   const clock = { now: start };
-  const resolver = new ApiIdentityResolver(api, { now: () => clock.now, unresolvedRetryMs: 60_000, ...options });
-  const seedPod = (statuses: { name: string; containerID: string }[] = []) =>
+  const pods = new PodDirectory(api, { now: () => clock.now });
+  const resolver = new ApiIdentityResolver(api, pods, {
+    now: () => clock.now,
+    unresolvedRetryMs: 60_000,
+    ...options,
+  });
+  const seedPod = (statuses: { name: string; containerID: string }[] = [], name = 'web', nodeName = 'node-a') =>
     api.seed(POD, {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'web', namespace: 'prod', uid: 'u-1' },
-      spec: { containers: [{ name: 'app' }] },
+      metadata: { name, namespace: 'prod', uid: `u-${name}` },
+      spec: { nodeName, containers: [{ name: 'app' }] },
       status: { containerStatuses: statuses },
     });
   const lists = () => api.calls.filter((call) => call.verb === 'list').length;
-  return { api, clock, resolver, seedPod, lists };
+  const gets = () => api.calls.filter((call) => call.verb === 'get').length;
+  return { api, clock, pods, resolver, seedPod, lists, gets };
 }
+
+const running = (id: string) => [{ name: 'app', containerID: `containerd://${id}` }];
 
 describe('ApiIdentityResolver', () => {
   it('answers a burst of concurrent misses with one list', async () => {
     const { resolver, seedPod, lists } = setup();
-    seedPod([{ name: 'app', containerID: `containerd://${cid}` }]);
+    seedPod(running(cid));
     const found = await Promise.all(
       Array.from({ length: 5 }, () => resolver.resolve(candidate({ container_id: cid }))),
     );
@@ -47,18 +55,81 @@ describe('ApiIdentityResolver', () => {
     expect(lists()).toBe(1);
   });
 
-  it('re-lists for a container missing from a cached UID match, but not more than once per interval', async () => {
-    const { api, clock, resolver, seedPod, lists } = setup({ relistAfterMs: 1000 });
-    seedPod();
-    const identity = candidate({ pod_uid: 'u-1', container_id: cid });
-    expect((await resolver.resolve(identity)).containerName).toBeUndefined();
-    seedPod([{ name: 'app', containerID: `containerd://${cid}` }]);
-    expect((await resolver.resolve(identity)).containerName).toBeUndefined();
-    expect(lists()).toBe(1);
-    clock.now += 1000;
-    expect((await resolver.resolve(identity)).containerName).toBe('app');
-    expect(lists()).toBe(2);
+  it('finds a pod it listed before through its pointer, reading the pod rather than listing again', async () => {
+    const { api, clock, resolver, seedPod, lists, gets } = setup();
+    seedPod([], 'web');
+    seedPod(running(cid), 'api');
+    await resolver.resolve(candidate({ pod_uid: 'u-web', node_name: 'node-a' }));
+    clock.now += 60_000;
+    const found = await resolver.resolve(candidate({ container_id: cid, node_name: 'node-a' }));
+    expect(found.pod.metadata.name).toBe('api');
+    expect([lists(), gets()]).toEqual([1, 1]);
     expect(api.writes()).toEqual([]);
+  });
+
+  it('serves the other pods of a listed node from the pod cache, with no read', async () => {
+    const { resolver, seedPod, lists, gets } = setup();
+    seedPod([], 'web');
+    seedPod(running(cid), 'api');
+    await resolver.resolve(candidate({ pod_uid: 'u-web', node_name: 'node-a' }));
+    const found = await resolver.resolve(candidate({ container_id: cid, node_name: 'node-a' }));
+    expect(found.pod.metadata.name).toBe('api');
+    expect([lists(), gets()]).toEqual([1, 0]);
+  });
+
+  it('reads the pod again for a container missing from its cached status, without listing again', async () => {
+    const { resolver, seedPod, lists, gets, pods } = setup();
+    seedPod();
+    const identity = candidate({ pod_uid: 'u-web', container_id: cid });
+    const first = await resolver.resolve(identity);
+    expect(first.containerName).toBeUndefined();
+    pods.remember(first.pod);
+    seedPod(running(cid));
+    expect((await resolver.resolve(identity)).containerName).toBe('app');
+    expect([lists(), gets()]).toEqual([1, 1]);
+  });
+
+  it('does not take a pod on another node for the one the event names', async () => {
+    const { resolver, seedPod, lists } = setup({ relistAfterMs: 0 });
+    seedPod(running(cid), 'web', 'node-a');
+    await resolver.resolve(candidate({ container_id: cid, node_name: 'node-a' }));
+    await expect(resolver.resolve(candidate({ container_id: cid, node_name: 'node-b' }))).rejects.toBeInstanceOf(
+      PodNotResolvedError,
+    );
+    expect(lists()).toBe(2);
+  });
+
+  it('lists the whole cluster at most once per cluster interval, however many unknown identities arrive', async () => {
+    const { clock, resolver, lists } = setup({ clusterRelistAfterMs: 30_000 });
+    for (let i = 0; i < 100; i++) {
+      const unknown = i.toString(16).padStart(12, '0');
+      await expect(resolver.resolve(candidate({ container_id: unknown }))).rejects.toBeInstanceOf(PodNotResolvedError);
+      clock.now += 200;
+    }
+    expect(lists()).toBe(1);
+    clock.now += 10_000;
+    await expect(resolver.resolve(candidate({ container_id: cid }))).rejects.toBeInstanceOf(PodNotResolvedError);
+    expect(lists()).toBe(2);
+  });
+
+  it('resolves from a listing larger than its pointer budget, and keeps no more than the budget', async () => {
+    const { resolver, seedPod } = setup({ pointerBytes: 2_000 });
+    seedPod(running(cid), 'a-first');
+    for (let i = 0; i < 1200; i++) seedPod([], `pod-${i}`);
+    const found = await resolver.resolve(candidate({ container_id: cid }));
+    expect(found.pod.metadata.name).toBe('a-first');
+    expect(resolver.pointerBytes).toBeLessThanOrEqual(2_000);
+  });
+
+  it('forgets pointers after their time: the next miss lists again, dropping every expired pointer', async () => {
+    const { clock, resolver, seedPod, lists } = setup({ pointerTtlMs: 60_000, clusterRelistAfterMs: 30_000 });
+    for (let i = 0; i < 50; i++) seedPod([], `pod-${i}`);
+    await resolver.resolve(candidate({ pod_uid: 'u-pod-0' }));
+    const held = resolver.pointerBytes;
+    clock.now += 60_000;
+    await resolver.resolve(candidate({ pod_uid: 'u-pod-1' }));
+    expect(lists()).toBe(2);
+    expect(resolver.pointerBytes).toBe(held);
   });
 
   it('retries an unknown identity inside the window and gives up after it', async () => {

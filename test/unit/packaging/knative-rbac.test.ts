@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_MAP, EVENT, GROUP, KERNEL_WHISPER, POD, POD_BIRTH_CERTIFICATE } from '../../../lib/api/group.js';
+import {
+  CONFIG_MAP,
+  EVENT,
+  GROUP,
+  KERNEL_WHISPER,
+  POD,
+  POD_BIRTH_CERTIFICATE,
+  WORKLOAD_WHISPER,
+} from '../../../lib/api/group.js';
 import { BindingSchema, RoleSchema } from './knative-schemas.js';
 import { loadManifests, NAMESPACE, ofKind, parseAs } from './manifests.js';
 import { type Grant, grant, grantsOf, roleOf } from './rbac.js';
@@ -35,10 +43,13 @@ const NEEDED: Record<string, readonly Grant[]> = {
     ),
     ...everywhere(EVENT.group, [EVENT.plural], ['create', 'patch', 'get']),
   ],
-  // Lists and repairs our objects, deletes them after retention, and owns one ConfigMap in
-  // its own namespace (created and updated by server-side apply, so create is name-bound).
+  // Lists and repairs our objects, deletes them after retention, owns the roll-ups whole
+  // (server-side apply creates them: create and patch), and owns one ConfigMap in its own
+  // namespace (created and updated by server-side apply, so create is name-bound).
   'kernel-gossip-sweep': [
     ...everywhere(POD.group, [POD.plural], ['list']),
+    ...everywhere(GROUP, [WORKLOAD_WHISPER.plural], ['list', 'create', 'patch', 'delete']),
+    ...everywhere(GROUP, [`${WORKLOAD_WHISPER.plural}/status`], ['patch']),
     ...everywhere(GROUP, OURS, ['list', 'delete']),
     ...everywhere(
       GROUP,

@@ -67,7 +67,7 @@ describe('the sweep Knative Service', () => {
 
   it('has no CPU limit (a CFS quota would throttle it) and a memory limit above its request', () => {
     expect(sweepContainer?.resources.limits).not.toHaveProperty('cpu');
-    expect(sweepContainer?.resources.limits.memory).toBe('512Mi');
+    expect(sweepContainer?.resources.limits.memory).toBe('384Mi');
     expect(sweepContainer?.resources.requests.memory).toBe('128Mi');
   });
 });

@@ -19,6 +19,8 @@ const NOTHING = {
   deleted: 0,
   configMapUpdated: 0,
   lifecycleRefreshed: 0,
+  rollupsApplied: 0,
+  rollupsDeleted: 0,
 };
 
 async function summaryOf(response: Response): Promise<SweepSummary> {
@@ -35,7 +37,7 @@ describe('POST / runs a sweep', () => {
 
     expect(response.status).toBe(200);
     expect(await summaryOf(response)).toEqual({
-      seen: { kernelWhispers: 2, podBirthCertificates: 0, pods: 1 },
+      seen: { kernelWhispers: 2, podBirthCertificates: 0, pods: 1, workloadWhispers: 0 },
       actions: { ...NOTHING, statusRepaired: 2, markedPodGone: 1, configMapUpdated: 1 },
       writes: 3,
       conflicts: 0,
@@ -156,7 +158,7 @@ describe('POST / runs a sweep', () => {
 
     const summary = await summaryOf(await post(app));
 
-    expect(summary.seen).toEqual({ kernelWhispers: 5, podBirthCertificates: 0, pods: 5 });
+    expect(summary.seen).toEqual({ kernelWhispers: 5, podBirthCertificates: 0, pods: 5, workloadWhispers: 0 });
     expect(fake.calls.filter((call) => call.verb === 'list' && call.type === 'kernelwhispers')).toHaveLength(3);
     expect(fake.all(KERNEL_WHISPER).every((object) => object.status !== undefined)).toBe(true);
   });
@@ -168,7 +170,7 @@ describe('POST / runs a sweep', () => {
 
     const summary = await summaryOf(await post(app));
 
-    expect(summary.seen).toEqual({ kernelWhispers: 1, podBirthCertificates: 0, pods: 1 });
+    expect(summary.seen).toEqual({ kernelWhispers: 1, podBirthCertificates: 0, pods: 1, workloadWhispers: 0 });
     expect(fake.all(CONFIG_MAP)[0]).toMatchObject({ data: { pods: 'a:uid-a' } });
   });
 });

@@ -17,8 +17,9 @@ describe('one sweep at a time per instance', () => {
 
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(summaries.map((summary) => summary.writes)).toEqual([4, 0, 0]);
+    // One pod listing per sweep (its objects are listed page by page, several lists each).
     const sweepStarts = fake.calls.flatMap((call, index) =>
-      call.verb === 'list' && call.type === 'kernelwhispers' ? [index] : [],
+      call.verb === 'list' && call.type === 'pods' ? [index] : [],
     );
     const lastWrite = fake.calls.findLastIndex((call) => call.verb !== 'list' && call.verb !== 'get');
     expect(sweepStarts).toHaveLength(2);

@@ -13,12 +13,13 @@ export const HOUR = 60 * MINUTE;
 
 export const POLICY: SweepPolicy = {
   resolvedAfterMs: 10 * MINUTE,
+  targetPercent: 10,
   retentionMs: { kernelWhisper: 24 * HOUR, podBirthCertificate: HOUR },
   monitor: { mode: 'annotated', skipNamespaces: new Set(['kube-system']) },
   monitoredPodsNamespace: 'kernel-gossip',
 };
 
-const CLOCK = { resolvedAfterMs: POLICY.resolvedAfterMs };
+const CLOCK = { resolvedAfterMs: POLICY.resolvedAfterMs, targetPercent: POLICY.targetPercent };
 
 /** A critical KernelWhisper for production/throttled-pod (pod UID uid-1), detected at T0, without status. */
 export function whisper(overrides: { throttle_percentage?: number; pod_uid?: string | null } = {}): KubeObject {

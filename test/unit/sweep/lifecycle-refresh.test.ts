@@ -29,6 +29,7 @@ function sweep(stored: KubeObject, pod: Pod) {
     podBirthCertificates: [stored],
     pods: [pod],
     monitoredPods: EMPTY_MONITORED_PODS,
+    workloadWhispers: [],
   });
   return planSweep(observed, T0 + MINUTE, { ...POLICY, monitor: { ...POLICY.monitor, mode: 'annotated' } }).actions;
 }
@@ -50,7 +51,7 @@ describe('the sweep refreshes a birth certificate from its pod', () => {
         action: 'applySpec',
         type: expect.objectContaining({ kind: 'PodBirthCertificate' }),
         object: { ...expected, metadata: { ...expected.metadata, uid: 'pbc-uid', resourceVersion: '7' } },
-        clock: { nowMs: T0 + MINUTE, resolvedAfterMs: POLICY.resolvedAfterMs },
+        clock: { nowMs: T0 + MINUTE, resolvedAfterMs: POLICY.resolvedAfterMs, targetPercent: POLICY.targetPercent },
       },
     ]);
     expect((expected.spec?.timeline ?? []).map((entry) => entry.step).filter(Boolean)).toEqual([

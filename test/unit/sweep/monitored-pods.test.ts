@@ -96,7 +96,13 @@ const cases: Case[] = [
 
 describe('planSweep: the monitored-pods ConfigMap', () => {
   it.each(cases)('$name', ({ pods, stored, policy = POLICY, expected }) => {
-    const observed = deepFreeze({ kernelWhispers: [], podBirthCertificates: [], pods, monitoredPods: stored });
+    const observed = deepFreeze({
+      kernelWhispers: [],
+      podBirthCertificates: [],
+      pods,
+      monitoredPods: stored,
+      workloadWhispers: [],
+    });
 
     const plan = planSweep(observed, NOW, policy);
 
@@ -105,7 +111,13 @@ describe('planSweep: the monitored-pods ConfigMap', () => {
 
   it('writes it into the configured namespace', () => {
     const plan = planSweep(
-      deepFreeze({ kernelWhispers: [], podBirthCertificates: [], pods: [web], monitoredPods: undefined }),
+      deepFreeze({
+        kernelWhispers: [],
+        podBirthCertificates: [],
+        pods: [web],
+        monitoredPods: undefined,
+        workloadWhispers: [],
+      }),
       NOW,
       { ...POLICY, monitoredPodsNamespace: 'observers' },
     );
@@ -113,5 +125,47 @@ describe('planSweep: the monitored-pods ConfigMap', () => {
     expect(plan.actions).toMatchObject([
       { action: 'applyConfigMap', object: { metadata: { namespace: 'observers' } } },
     ]);
+  });
+});
+
+describe('the monitored-pods ConfigMap past the 1 MiB a ConfigMap may hold', () => {
+  // 40-character names and UIDs: ~180 bytes a pod in both lists, so 6,000 pods need ~1.1 MB.
+  const many = Array.from({ length: 6_000 }, (_, i) =>
+    pod(`pod-${String(i).padStart(36, '0')}`, `0000${String(i).padStart(8, '0')}-aaaa-bbbb-cccc-dddddddddddd`),
+  );
+  const plan = (pods: readonly Pod[], stored?: ConfigMap) =>
+    planSweep(
+      deepFreeze({ kernelWhispers: [], podBirthCertificates: [], pods, monitoredPods: stored, workloadWhispers: [] }),
+      NOW,
+      POLICY,
+    ).actions;
+  const written = (actions: ReturnType<typeof plan>): ConfigMap => {
+    const [action] = actions;
+    if (action?.action !== 'applyConfigMap') throw new Error('no ConfigMap planned');
+    return action.object;
+  };
+  const bytes = (map: ConfigMap) =>
+    Object.entries(map.data ?? {}).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+
+  it('lists as many pods as fit, says how many are monitored, and stays under the limit', () => {
+    const map = written(plan(many));
+    const listed = Number(map.data?.count);
+    expect(listed).toBeGreaterThan(4_000);
+    expect(listed).toBeLessThan(6_000);
+    expect(map.data).toMatchObject({ total: '6000', truncated: 'true' });
+    expect(map.data?.pods?.split(',')).toHaveLength(listed);
+    expect(map.data?.['pods.namespaced']?.split(',')).toHaveLength(listed);
+    expect(bytes(map)).toBeLessThan(1_048_576);
+  });
+
+  it('writes nothing on the next sweep over the same pods (converged)', () => {
+    const stored = { ...written(plan(many)), metadata: { ...written(plan(many)).metadata, resourceVersion: '7' } };
+    expect(plan(many, stored)).toEqual([]);
+  });
+
+  it('drops the truncation keys once the pods fit again, even when the listed pods are the same', () => {
+    const fits = { pods: 'web:u-web', 'pods.namespaced': 'production/web:u-web', count: '1', updated: NOW_TEXT };
+    const stored = monitoredPods({ ...fits, total: '2', truncated: 'true' }, '7');
+    expect(written(plan([web], stored)).data).toEqual(fits);
   });
 });

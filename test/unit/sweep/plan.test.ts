@@ -26,7 +26,7 @@ const KW_REPLACED = 'Pod production/throttled-pod with UID uid-1 was replaced by
 
 /** The status the ingest computes for `nowMs`: what the sweep applies under the ingest's manager. */
 function statusAt(object: KubeObject, nowMs: number): Record<string, unknown> {
-  return desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs });
+  return desiredStatus(object, { nowMs, resolvedAfterMs: POLICY.resolvedAfterMs, targetPercent: POLICY.targetPercent });
 }
 
 type Parts = { readonly ingest?: Record<string, unknown>; readonly sweep?: readonly object[] };
@@ -210,7 +210,13 @@ const cases: Case[] = [
 
 describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
   it.each(cases)('$name', ({ kernelWhispers = [], podBirthCertificates = [], pods = QUIET_PODS, nowMs, expected }) => {
-    const observed = deepFreeze({ kernelWhispers, podBirthCertificates, pods, monitoredPods: EMPTY_MONITORED_PODS });
+    const observed = deepFreeze({
+      kernelWhispers,
+      podBirthCertificates,
+      pods,
+      monitoredPods: EMPTY_MONITORED_PODS,
+      workloadWhispers: [],
+    });
 
     const plan = planSweep(observed, nowMs, POLICY);
 
@@ -224,6 +230,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       LATER,
       POLICY,
@@ -258,6 +265,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       NOW,
       POLICY,
@@ -297,6 +305,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       NOW,
       POLICY,
@@ -309,6 +318,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
           podBirthCertificates: [],
           pods: QUIET_PODS,
           monitoredPods: EMPTY_MONITORED_PODS,
+          workloadWhispers: [],
         }),
         nowMs,
         POLICY,
@@ -328,6 +338,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       NOW,
       POLICY,
@@ -343,6 +354,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
         podBirthCertificates: [],
         pods: QUIET_PODS,
         monitoredPods: EMPTY_MONITORED_PODS,
+        workloadWhispers: [],
       }),
       LATER,
       POLICY,
@@ -370,6 +382,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
       podBirthCertificates: [pbc],
       pods: [],
       monitoredPods: EMPTY_MONITORED_PODS,
+      workloadWhispers: [],
     };
     const first = planSweep(deepFreeze(observed), NOW, POLICY);
     expect(first.actions.map((action) => action.action === 'applyStatus' && action.changes)).toEqual([

@@ -6,7 +6,7 @@ import type { OutcomeTally, Probes } from './measure.js';
 import { type BenchEvent, newStates, type ObservationClock, toHttp } from './workload.js';
 
 /** What the ingest phases share: the cluster, both writers under test and the event generator. */
-export type BenchContext = {
+export type IngestContext = {
   readonly cluster: BenchCluster;
   /** The API server's counters and the processes whose CPU each phase reports. */
   readonly probes: Probes;
@@ -21,7 +21,7 @@ export type BenchContext = {
 };
 
 /** Events giving every ingest object `rounds` new states, and the same for the ceiling's twin objects. */
-export function roundsFor(context: BenchContext, rounds: number): { ingest: BenchEvent[]; ceiling: BenchEvent[] } {
+export function roundsFor(context: IngestContext, rounds: number): { ingest: BenchEvent[]; ceiling: BenchEvent[] } {
   const first = context.nextRounds(rounds);
   return {
     ingest: newStates(context.ingestNamespace, context.pods, context.clock, first, rounds),
@@ -31,7 +31,7 @@ export function roundsFor(context: BenchContext, rounds: number): { ingest: Benc
 
 /** Sender for the load drivers: one event to the function, its outcome tallied (and remembered per event when asked). */
 export function ingestSender(
-  context: BenchContext,
+  context: IngestContext,
   outcomes: OutcomeTally,
   applied?: BenchEvent[],
 ): (event: BenchEvent) => Promise<void> {
@@ -42,7 +42,7 @@ export function ingestSender(
   };
 }
 
-export function ceilingSender(context: BenchContext, outcomes: OutcomeTally): (event: BenchEvent) => Promise<void> {
+export function ceilingSender(context: IngestContext, outcomes: OutcomeTally): (event: BenchEvent) => Promise<void> {
   return async (event) => {
     await context.ceiling.write(event);
     outcomes.add('written');
