@@ -16,7 +16,7 @@ import { createLogger } from '../../lib/log.js';
 import { controlPlaneControl } from '../controlplane/control-client.js';
 import { binaryEvent, creationData, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace } from '../integration/support/cluster.js';
-import { deployKernelGossip, observerEvent, postToBroker } from './support/broker.js';
+import { deployKernelGossip, observerEvent, postToBroker, throttleObserved } from './support/broker.js';
 import { conflictOnFirstWrites } from './support/conflict-webhook.js';
 import { ingestTriggerDelivery, retryGapsMs, until } from './support/delivery.js';
 import { senderIdentity } from './support/senders.js';
@@ -79,9 +79,7 @@ afterAll(async () => {
 // Observed now, after the pod was created: an older time is an earlier pod's (docs/design.md).
 const now = () => new Date().toISOString();
 const throttle = (id: string, extra: Record<string, unknown> = {}) =>
-  observerEvent(
-    binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, timestamp: now(), ...extra }, id),
-  );
+  throttleObserved({ namespace, pod: POD }, id, extra);
 
 /** The throttled percentage the stored KernelWhisper says. */
 const storedPercent = async (): Promise<number | undefined> => {

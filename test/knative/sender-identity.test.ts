@@ -16,7 +16,14 @@ import { localSenderSettings } from '../eventing/local-settings.js';
 import { binaryEvent, creationData, throttleData } from '../fixtures/events.js';
 import { adminApi, createPod, freshNamespace, SERVICE_ACCOUNT } from '../integration/support/cluster.js';
 import { oidcServiceAccountName, serviceAccountSubject } from '../unit/packaging/oidc-identity.js';
-import { BROKER, deployKernelGossip, eventingTarget, observerEvent, postToBroker } from './support/broker.js';
+import {
+  BROKER,
+  deployKernelGossip,
+  eventingTarget,
+  observerEvent,
+  postToBroker,
+  throttleObserved,
+} from './support/broker.js';
 import { until } from './support/delivery.js';
 import {
   claimsOf,
@@ -96,9 +103,7 @@ afterAll(async () => {
 // Observed now, after the pod was created: an older time is an earlier pod's (docs/design.md).
 const now = () => new Date().toISOString();
 const throttle = (id: string, extra: Record<string, unknown> = {}) =>
-  observerEvent(
-    binaryEvent(EVENT_TYPE.cpuThrottle, { ...throttleData, namespace, pod_name: POD, timestamp: now(), ...extra }, id),
-  );
+  throttleObserved({ namespace, pod: POD }, id, extra);
 
 /** The subject of the ServiceAccount Knative gave a Trigger, checked against how we say Knative names it. */
 async function triggerSubject(trigger: string): Promise<string> {

@@ -1,7 +1,8 @@
 import { inject } from 'vitest';
+import { EVENT_TYPE } from '../../../lib/events/types.js';
 import { deployLocally } from '../../eventing/deploy.js';
 import type { LocalObject, LocalTargets } from '../../eventing/local-manifests.js';
-import type { HttpFixture } from '../../fixtures/events.js';
+import { binaryEvent, type HttpFixture, throttleData } from '../../fixtures/events.js';
 
 /** The Broker's name in knative/20-broker.yaml. */
 export const BROKER = 'kernel-gossip';
@@ -34,4 +35,22 @@ export function observerEvent(fixture: HttpFixture): HttpFixture {
     Object.entries(fixture.headers).filter(([name]) => !name.startsWith('ce-knative')),
   );
   return { headers, body: fixture.body };
+}
+
+/**
+ * An observer's throttle event for `pod`, observed now: after the pod was created, since
+ * an older time belongs to an earlier pod of that name (docs/design.md).
+ */
+export function throttleObserved(
+  target: { readonly namespace: string; readonly pod: string },
+  id: string,
+  extra: Record<string, unknown> = {},
+): HttpFixture {
+  const data = {
+    ...throttleData,
+    namespace: target.namespace,
+    pod_name: target.pod,
+    timestamp: new Date().toISOString(),
+  };
+  return observerEvent(binaryEvent(EVENT_TYPE.cpuThrottle, { ...data, ...extra }, id));
 }

@@ -224,17 +224,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
   });
 
   it('says throttling stopped, at detected_at plus the window, and keeps the spec out of the write', () => {
-    const plan = planSweep(
-      deepFreeze({
-        kernelWhispers: [kwCurrent],
-        podBirthCertificates: [],
-        pods: QUIET_PODS,
-        monitoredPods: EMPTY_MONITORED_PODS,
-        workloadWhispers: [],
-      }),
-      LATER,
-      POLICY,
-    );
+    const plan = planWhispers([kwCurrent], LATER);
 
     const [action] = plan.actions;
     expect(action?.action === 'applyStatus' && action.sweep).toBeUndefined();
@@ -259,17 +249,7 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
       spec: { ...(kw.spec as object), severity: 'extreme' },
     };
 
-    const plan = planSweep(
-      deepFreeze({
-        kernelWhispers: [broken, kw],
-        podBirthCertificates: [],
-        pods: QUIET_PODS,
-        monitoredPods: EMPTY_MONITORED_PODS,
-        workloadWhispers: [],
-      }),
-      NOW,
-      POLICY,
-    );
+    const plan = planWhispers([broken, kw], NOW);
 
     const deleteAt = new Date(NOW + 24 * HOUR).toISOString();
     expect(plan.actions).toEqual([
@@ -299,30 +279,9 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
 
   it('keeps an Invalid object marked, and deletes it once the retention has passed since the mark', () => {
     const broken = { ...kw, spec: { ...(kw.spec as object), severity: 'extreme' } };
-    const first = planSweep(
-      deepFreeze({
-        kernelWhispers: [broken],
-        podBirthCertificates: [],
-        pods: QUIET_PODS,
-        monitoredPods: EMPTY_MONITORED_PODS,
-        workloadWhispers: [],
-      }),
-      NOW,
-      POLICY,
-    );
+    const first = planWhispers([broken], NOW);
     const marked = written(broken, first);
-    const at = (nowMs: number) =>
-      planSweep(
-        deepFreeze({
-          kernelWhispers: [marked],
-          podBirthCertificates: [],
-          pods: QUIET_PODS,
-          monitoredPods: EMPTY_MONITORED_PODS,
-          workloadWhispers: [],
-        }),
-        nowMs,
-        POLICY,
-      ).actions;
+    const at = (nowMs: number) => planWhispers([marked], nowMs).actions;
 
     expect(at(NOW + 24 * HOUR - 1)).toEqual([]);
     expect(at(NOW + 24 * HOUR)).toEqual([deleteOf(kw)]);
@@ -332,48 +291,9 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
     // An earlier sweep applied the whole status; the ingest then stopped sending the raised limit.
     const coOwned = { ...kwCurrent, status: { ...(kwCurrent.status as object), recommended_cpu_limit: '750m' } };
 
-    const plan = planSweep(
-      deepFreeze({
-        kernelWhispers: [coOwned],
-        podBirthCertificates: [],
-        pods: QUIET_PODS,
-        monitoredPods: EMPTY_MONITORED_PODS,
-        workloadWhispers: [],
-      }),
-      NOW,
-      POLICY,
-    );
+    const plan = planWhispers([coOwned], NOW);
 
     expect(plan.actions).toEqual([applyStatus(kwCurrent, { sweep: [] }, ['repaired'])]);
-  });
-
-  it('resolves in literal terms, not only as the ingest computes (the table above compares with desiredStatus)', () => {
-    const plan = planSweep(
-      deepFreeze({
-        kernelWhispers: [kwCurrent],
-        podBirthCertificates: [],
-        pods: QUIET_PODS,
-        monitoredPods: EMPTY_MONITORED_PODS,
-        workloadWhispers: [],
-      }),
-      LATER,
-      POLICY,
-    );
-    const action = plan.actions[0];
-    const status = (action?.action === 'applyStatus' ? action.ingest?.status : undefined) as {
-      insight?: string;
-      conditions?: Record<string, unknown>[];
-    };
-
-    expect(status.insight).toMatch(/^Throttling stopped: no observation since 2024-01-01T00:00:00.000Z\. Last seen: /);
-    expect(status.conditions).toContainEqual(
-      expect.objectContaining({
-        type: 'Throttled',
-        status: 'False',
-        reason: 'NoRecentObservation',
-        lastTransitionTime: '2024-01-01T00:10:00.000Z',
-      }),
-    );
   });
 
   it('plans nothing more once its own writes are stored (a second sweep is a no-op)', () => {
@@ -399,6 +319,18 @@ describe('planSweep: KernelWhispers and PodBirthCertificates', () => {
     expect(again.actions).toEqual([]);
   });
 });
+
+/** The plan for these KernelWhispers alone, in a cluster whose pods are all there. */
+function planWhispers(kernelWhispers: readonly KubeObject[], nowMs: number): SweepPlan {
+  const observed = {
+    kernelWhispers,
+    podBirthCertificates: [],
+    pods: QUIET_PODS,
+    monitoredPods: EMPTY_MONITORED_PODS,
+    workloadWhispers: [],
+  };
+  return planSweep(deepFreeze(observed), nowMs, POLICY);
+}
 
 /** The object as stored after the plan's status writes (each manager's part merged, as SSA does). */
 function written(object: KubeObject, plan: SweepPlan): KubeObject {
